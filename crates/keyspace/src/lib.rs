@@ -1,0 +1,11 @@
+//! The keyspace: databases of binary-safe keys mapped to typed values, their compact encodings,
+//! and expiry metadata. Everything here is synchronous and free of I/O: no sockets, no clients,
+//! no replication or persistence. Operations are plain functions over `&mut Db` that return a
+//! result; the server turns results into replies and decides what to propagate.
+
+pub mod dict;
+pub mod rng;
+pub mod sbytes;
+
+pub use dict::Dict;
+pub use sbytes::SBytes;

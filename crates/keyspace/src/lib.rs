@@ -3,9 +3,15 @@
 //! no replication or persistence. Operations are plain functions over `&mut Db` that return a
 //! result; the server turns results into replies and decides what to propagate.
 
+pub mod db;
 pub mod dict;
+pub mod expire;
 pub mod rng;
 pub mod sbytes;
+pub mod value;
 
+pub use db::{Db, DbEvent, Keyspace};
 pub use dict::Dict;
+pub use rng::Rng;
 pub use sbytes::SBytes;
+pub use value::{Entry, Kind, Value};

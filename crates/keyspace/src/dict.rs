@@ -70,24 +70,24 @@ impl<V> Table<V> {
     }
 
     /// A table of `n` (a power of two, > 0) empty buckets, allocated zeroed so the pages are
-    /// only touched when used.
-    fn with_size(n: usize) -> Self {
+    /// only touched when used. `None` when the allocation fails or is impossibly large.
+    fn try_with_size(n: usize) -> Option<Self> {
         debug_assert!(n.is_power_of_two());
-        let layout = match Layout::array::<Link<V>>(n) {
-            Ok(l) => l,
-            Err(_) => alloc::handle_alloc_error(Layout::new::<Link<V>>()),
-        };
-        // SAFETY: `layout` has a non-zero size (n > 0, 8-byte elements).
+        let layout = Layout::array::<Link<V>>(n).ok()?;
+        if layout.size() == 0 {
+            return None;
+        }
+        // SAFETY: `layout` has a non-zero size (checked above).
         let p = unsafe { alloc::alloc_zeroed(layout) }.cast::<Link<V>>();
         if p.is_null() {
-            alloc::handle_alloc_error(layout);
+            return None;
         }
         // SAFETY: `p` is a fresh allocation of exactly `Layout::array::<Link<V>>(n)`, which is
         // the layout `Box<[Link<V>]>` frees with. All bytes are zero, and an all-zero
         // `Option<Box<T>>` is `None` (Rust guarantees the null-pointer representation of
         // `Option<Box<T>>`), so every element is a valid, initialized `None`.
         let slots = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(p, n)) };
-        Table { slots, used: 0 }
+        Some(Table { slots, used: 0 })
     }
 
     #[inline]
@@ -328,6 +328,10 @@ impl<V> Dict<V> {
         } else {
             &mut self.ht[0]
         };
+        if t.size() == 0 {
+            // Not even the first 4 buckets could be allocated: out of memory, like Box::new.
+            alloc::handle_alloc_error(Layout::new::<[Link<V>; INITIAL_SIZE]>());
+        }
         let slot = t.slot_of(hash);
         t.used += 1;
         let link = &mut t.slots[slot];
@@ -559,21 +563,23 @@ impl<V> Dict<V> {
     }
 
     /// Resizes to the smallest power of two (at least 4) holding `size` elements, like Redis's
-    /// dictExpand (RDB loading uses it with the announced key count). Refused (false) while
-    /// rehashing, when `size` is below the element count, or when the size would not change.
-    /// Only the bucket array is allocated here; the elements move incrementally.
+    /// dictTryExpand (RDB loading uses it with the announced key count). Refused (false) while
+    /// rehashing, when `size` is below the element count, when the size would not change, or
+    /// when the bucket array cannot be allocated (the dict is then left as it was). Only the
+    /// bucket array is allocated here; the elements move incrementally.
     pub fn expand(&mut self, size: usize) -> bool {
         if self.is_rehashing() || self.ht[0].used > size {
             return false;
         }
-        let new_size = match size.max(INITIAL_SIZE).checked_next_power_of_two() {
-            Some(n) if n.checked_mul(mem::size_of::<Link<V>>()).is_some() => n,
-            _ => return false,
+        let Some(new_size) = size.max(INITIAL_SIZE).checked_next_power_of_two() else {
+            return false;
         };
         if new_size == self.ht[0].size() {
             return false;
         }
-        let table = Table::with_size(new_size);
+        let Some(table) = Table::try_with_size(new_size) else {
+            return false;
+        };
         if self.ht[0].size() == 0 {
             self.ht[0] = table;
         } else {
@@ -905,6 +911,22 @@ mod tests {
 
     fn key(i: u64) -> SBytes {
         SBytes::new(&i.to_le_bytes())
+    }
+
+    #[test]
+    fn impossible_expand_is_refused() {
+        let mut d: Dict<u64> = Dict::new();
+        assert!(!d.expand(usize::MAX));
+        assert!(!d.expand(1 << 62));
+        assert_eq!(d.buckets(), 0);
+        assert!(d.expand(100));
+        assert_eq!(d.buckets(), 128);
+        assert!(!d.expand(128));
+        d.insert(key(1), 1);
+        assert!(d.expand(1000));
+        assert!(d.is_rehashing());
+        assert!(!d.expand(5000));
+        assert_eq!(d.get(&1u64.to_le_bytes()), Some(&1));
     }
 
     #[test]

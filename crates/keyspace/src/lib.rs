@@ -6,6 +6,7 @@
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod ops;
 pub mod rng;
 pub mod sbytes;
 pub mod value;

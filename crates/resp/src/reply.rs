@@ -476,7 +476,8 @@ mod tests {
     #[test]
     fn helpers() {
         let r = ReplyBuf::new(Proto::Resp3);
-        assert!(r.is_resp3() && r.is_empty() && r.len() == 0);
+        assert!(r.is_resp3() && r.is_empty());
+        assert_eq!(r.len(), 0);
         let mut r = ReplyBuf::default();
         assert!(!r.is_resp3());
         r.ok();

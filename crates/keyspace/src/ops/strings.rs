@@ -53,6 +53,33 @@ impl Ttl {
     }
 }
 
+/// Which expire option a command used, before its number is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TtlKind {
+    Ex,
+    Px,
+    ExAt,
+    PxAt,
+}
+
+impl TtlKind {
+    pub fn with(self, n: i64) -> Ttl {
+        match self {
+            TtlKind::Ex => Ttl::Ex(n),
+            TtlKind::Px => Ttl::Px(n),
+            TtlKind::ExAt => Ttl::ExAt(n),
+            TtlKind::PxAt => Ttl::PxAt(n),
+        }
+    }
+
+    /// Parses the number argument (strict i64, `NotInteger` otherwise) and converts it to an
+    /// absolute time in milliseconds (see [`Ttl::deadline`]).
+    pub fn deadline(self, arg: &[u8], now_ms: i64) -> Result<i64, OpError> {
+        let n = parse_canonical_i64(arg).ok_or(OpError::NotInteger)?;
+        self.with(n).deadline(now_ms)
+    }
+}
+
 /// Conditions and expiry of a SET.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SetOpts {
@@ -68,13 +95,14 @@ pub struct SetOpts {
 
 /// What GETEX does besides returning the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GetExOpt {
+pub enum GetExOpt<'a> {
     /// Plain GET.
     Keep,
     /// Remove the TTL.
     Persist,
-    /// Set a TTL (validated after the key was found, as Redis does).
-    Expire(Ttl),
+    /// Set a TTL. The number is given as the argument's bytes because Redis parses and
+    /// validates it only after the key was found to hold a string.
+    Expire(TtlKind, &'a [u8]),
 }
 
 /// What GETEX changed.
@@ -198,8 +226,8 @@ pub fn getdel(db: &mut Db, key: &[u8]) -> Result<Option<Value>, OpError> {
     Ok(db.take(key).map(|(e, _)| e.val))
 }
 
-/// GETEX: the value plus the TTL change. The expire time is validated only once the key was
-/// found to hold a string (a missing key answers nil even with an invalid time). An absolute
+/// GETEX: the value plus the TTL change. The expire time is parsed and validated only once the
+/// key was found to hold a string (a missing key answers nil even with an invalid time). An absolute
 /// time already in the past deletes the key, but only on a master: replicas and loading keep
 /// the key with its past TTL and wait for the master's DEL.
 pub fn getex(db: &mut Db, key: &[u8], opt: GetExOpt) -> Result<Option<(Value, GetExEffect)>, OpError> {
@@ -217,9 +245,9 @@ pub fn getex(db: &mut Db, key: &[u8], opt: GetExOpt) -> Result<Option<(Value, Ge
             let effect = if db.remove_expire(key) { GetExEffect::Persisted } else { GetExEffect::None };
             Ok(Some((v, effect)))
         }
-        GetExOpt::Expire(ttl) => {
-            let at = ttl.deadline(now)?;
-            if ttl.is_absolute() && at <= now && master {
+        GetExOpt::Expire(kind, arg) => {
+            let at = kind.deadline(arg, now)?;
+            if matches!(kind, TtlKind::ExAt | TtlKind::PxAt) && at <= now && master {
                 let (e, _) = db.take(key).expect("key found by the lookup above");
                 return Ok(Some((e.val, GetExEffect::Deleted)));
             }
@@ -600,26 +628,31 @@ mod tests {
         assert_eq!(s(&old), b"a");
         assert_eq!(d.get_expire(b"k"), None);
 
-        let (v, eff) = getex(&mut d, b"k", GetExOpt::Expire(Ttl::Px(500))).unwrap().unwrap();
+        let (v, eff) = getex(&mut d, b"k", GetExOpt::Expire(TtlKind::Px, b"500")).unwrap().unwrap();
         assert_eq!((s(&v), eff), (b"b".to_vec(), GetExEffect::ExpireSet(1_000_500)));
         let (_, eff) = getex(&mut d, b"k", GetExOpt::Persist).unwrap().unwrap();
         assert_eq!(eff, GetExEffect::Persisted);
         let (_, eff) = getex(&mut d, b"k", GetExOpt::Persist).unwrap().unwrap();
         assert_eq!(eff, GetExEffect::None);
         // invalid time is only noticed on an existing key
-        assert!(matches!(getex(&mut d, b"nokey", GetExOpt::Expire(Ttl::Ex(-1))), Ok(None)));
+        assert!(matches!(getex(&mut d, b"nokey", GetExOpt::Expire(TtlKind::Ex, b"-1")), Ok(None)));
         assert_eq!(
-            getex(&mut d, b"k", GetExOpt::Expire(Ttl::Ex(-1))).map(|o| o.map(|(_, e)| e)),
+            getex(&mut d, b"k", GetExOpt::Expire(TtlKind::Ex, b"-1")).map(|o| o.map(|(_, e)| e)),
             Err(OpError::InvalidExpire)
         );
+        assert_eq!(
+            getex(&mut d, b"k", GetExOpt::Expire(TtlKind::Ex, b"1x")).map(|o| o.map(|(_, e)| e)),
+            Err(OpError::NotInteger)
+        );
+        assert!(matches!(getex(&mut d, b"nokey", GetExOpt::Expire(TtlKind::Ex, b"1x")), Ok(None)));
         // a past absolute time deletes on a master...
-        let (v, eff) = getex(&mut d, b"k", GetExOpt::Expire(Ttl::PxAt(5))).unwrap().unwrap();
+        let (v, eff) = getex(&mut d, b"k", GetExOpt::Expire(TtlKind::PxAt, b"5")).unwrap().unwrap();
         assert_eq!((s(&v), eff), (b"b".to_vec(), GetExEffect::Deleted));
         assert!(d.is_empty());
         // ...but only sets the TTL on a replica
         d.set(b"k", Value::from_bytes(b"c"), false);
         d.clock.mode = ExpireMode::Never;
-        let (_, eff) = getex(&mut d, b"k", GetExOpt::Expire(Ttl::PxAt(5))).unwrap().unwrap();
+        let (_, eff) = getex(&mut d, b"k", GetExOpt::Expire(TtlKind::PxAt, b"5")).unwrap().unwrap();
         assert_eq!(eff, GetExEffect::ExpireSet(5));
         assert_eq!(d.len(), 1);
         d.clock.mode = ExpireMode::Master;

@@ -10,6 +10,6 @@ pub mod num;
 pub mod reply;
 pub mod request;
 
-pub use num::{fmt_double, parse_f64, parse_i64, parse_u64, write_double, write_i64, write_u64};
+pub use num::{fmt_double, i64_to_string, parse_f64, parse_i64, parse_u64, write_double, write_i64, write_u64};
 pub use reply::{Agg, Deferred, Proto, ReplyBuf};
 pub use request::{Limits, Parsed, ProtocolError, RequestParser};

@@ -4,6 +4,7 @@
 //! server's command handlers turn the results into replies, dirty counts, notifications and the
 //! replicated form of the command.
 
+pub mod keys;
 pub mod longdouble;
 pub mod strings;
 

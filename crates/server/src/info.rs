@@ -49,7 +49,7 @@ impl Selection {
             return sel;
         }
         for a in args {
-            let name = String::from_utf8_lossy(crate::errors::cstr(a.as_ref())).to_lowercase();
+            let name = String::from_utf8_lossy(&crate::errors::cstr(a.as_ref()).to_ascii_lowercase()).into_owned();
             match name.as_str() {
                 "default" => sel.add_defaults(),
                 "all" => sel.all = true,
@@ -902,6 +902,9 @@ mod tests {
         assert!(s.all && s.everything && s.names.is_empty());
         let s = Selection::parse(&[b"cpu\0junk".as_ref()]);
         assert!(s.wants("cpu") && !s.wants("server"));
+        // case folding is ASCII only, as strcasecmp: the Kelvin sign is not a 'k'
+        let s = Selection::parse(&["\u{212A}eyspace".as_bytes()]);
+        assert!(!s.wants("keyspace"));
     }
 
     #[test]

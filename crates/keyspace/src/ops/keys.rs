@@ -8,7 +8,7 @@
 //! keyspace notifications and the propagated form of a command are the server's business; so is
 //! pattern matching (KEYS and SCAN take a filter), which keeps this crate free of configuration.
 
-use crate::db::{idle_ms, lfu_decr_and_return, lookup, Db, ExpireMode, Keyspace};
+use crate::db::{idle_ms, lfu_decr_and_return, lookup, Clock, Db, ExpireMode, Keyspace};
 use crate::dict::Dict;
 use crate::rng::Rng;
 use crate::sbytes::SBytes;
@@ -438,7 +438,9 @@ impl TtlState {
                 if ms {
                     t
                 } else {
-                    (t + 500) / 1000
+                    // t >= 0: the rounding is done without overflow (Redis 7.0.15 reports
+                    // 9223372036854776 for an expire time of i64::MAX ms)
+                    ((t as u64 + 500) / 1000) as i64
                 }
             }
         }
@@ -484,14 +486,14 @@ pub fn refcount(e: &Entry, shared_integers: bool) -> i64 {
     }
 }
 
-/// OBJECT IDLETIME: seconds since the last access, by the LRU clock of the database's clock.
-pub fn idle_seconds(e: &Entry, db: &Db) -> i64 {
-    (idle_ms(e.lru, db.clock.lru) / 1000) as i64
+/// OBJECT IDLETIME: seconds since the last access, by the LRU clock of `clock`.
+pub fn idle_seconds(e: &Entry, clock: &Clock) -> i64 {
+    (idle_ms(e.lru, clock.lru) / 1000) as i64
 }
 
 /// OBJECT FREQ: the LFU counter after decay.
-pub fn frequency(e: &Entry, db: &Db) -> i64 {
-    lfu_decr_and_return(e.lru, &db.clock) as i64
+pub fn frequency(e: &Entry, clock: &Clock) -> i64 {
+    lfu_decr_and_return(e.lru, clock) as i64
 }
 
 // `Entry` has no Debug (values may be huge): the outcomes print what they are, not the data.

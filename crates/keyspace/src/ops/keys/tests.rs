@@ -434,6 +434,7 @@ fn ttl_replies() {
     // but absolute times before the epoch are clamped)
     assert_eq!(TtlState::At(-5).reply(NOW, true, true), 0);
     assert_eq!(TtlState::At(NOW - 5).reply(NOW, true, false), 0);
+    assert_eq!(TtlState::At(i64::MAX).reply(NOW, false, true), 9_223_372_036_854_776);
 }
 
 #[test]
@@ -477,13 +478,13 @@ fn refcount_idle_and_freq() {
         assert_eq!(refcount(d.peek(k.as_bytes()).unwrap(), true), 1, "{k}");
     }
     d.peek_mut(b"str").unwrap().lru = d.clock.lru - 30;
-    assert_eq!(idle_seconds(d.peek(b"str").unwrap(), &d), 30);
+    assert_eq!(idle_seconds(d.peek(b"str").unwrap(), &d.clock), 30);
     // LFU: counter 5 at the current minute decays by one per lfu-decay-time minutes
     d.clock.lfu = true;
     d.clock.lfu_decay_time = 1;
     let minutes = crate::db::lfu_minutes(NOW);
     d.peek_mut(b"str").unwrap().lru = ((minutes - 3) << 8) | 5;
-    assert_eq!(frequency(d.peek(b"str").unwrap(), &d), 2);
+    assert_eq!(frequency(d.peek(b"str").unwrap(), &d.clock), 2);
 }
 
 #[test]

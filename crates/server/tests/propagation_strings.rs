@@ -144,7 +144,7 @@ impl Reference {
         std::fs::create_dir_all(&dir).unwrap();
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--repl-diskless-sync", "no", "--repl-ping-replica-period", "3600"])
+            .args(["--repl-diskless-sync", "no", "--repl-ping-replica-period", "3600", "--enable-debug-command", "yes"])
             .args(extra)
             .arg("--dir")
             .arg(&dir)
@@ -181,7 +181,10 @@ impl Reference {
             assert!(rdb.starts_with(b"REDIS"), "RDB payload expected");
             break;
         }
-        Reference { child, dir, client, replica }
+        let mut r = Reference { child, dir, client, replica };
+        // no background expiry: keys expire only when the commands touch them, as in-process
+        assert_eq!(r.exec(&[b"DEBUG", b"SET-ACTIVE-EXPIRE", b"0"]), b"+OK\r\n");
+        r
     }
 
     fn exec(&mut self, args: &[&[u8]]) -> Vec<u8> {
@@ -241,6 +244,25 @@ const SCRIPT: &[&str] = &[
     "SET d w XX",
     "SET d v EXAT 1",
     "SET d w NX",
+    // a command that finds an expired key propagates the DEL and its own effect together
+    "SET m v PXAT 1",
+    "SET m w GET",
+    "SET m v PXAT 1",
+    "INCR m",
+    "SET m v PXAT 1",
+    "APPEND m x",
+    "SET m v PXAT 1",
+    "GETEX m EX 60",
+    "SET m v PXAT 1",
+    "GETDEL m",
+    "SET m v PXAT 1",
+    "MSETNX m a m2 b",
+    "SET m v PXAT 1",
+    "INCRBYFLOAT m 1.5",
+    "SET m v PXAT 1",
+    "SETRANGE m 0 ''",
+    "SET m v PXAT 1",
+    "MGET m",
     // SETNX, SETEX, PSETEX
     "SETNX e v",
     "SETNX e w",
@@ -312,6 +334,14 @@ fn args_of(cmd: &str) -> Vec<Vec<u8>> {
     cmd.split(' ').map(|a| if a == "''" { Vec::new() } else { a.as_bytes().to_vec() }).collect()
 }
 
+/// The lookup statistics of an INFO reply: they show whether each command looked its keys up
+/// for reading or for writing, and which keys it expired.
+fn lookup_stats(info_reply: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(info_reply);
+    let wanted = ["keyspace_hits:", "keyspace_misses:", "expired_keys:"];
+    text.lines().filter(|l| wanted.iter().any(|w| l.starts_with(w))).map(str::to_string).collect()
+}
+
 fn run(redis_args: &[&str], vireo_config: &str) {
     let mut reference = Reference::start(redis_args);
     let t0 = now_ms();
@@ -321,6 +351,7 @@ fn run(redis_args: &[&str], vireo_config: &str) {
         let refs: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
         ref_replies.push(reference.exec(&refs));
     }
+    let ref_stats = lookup_stats(&reference.exec(&[b"INFO", b"stats"]));
     reference.exec(MARKER);
     let ref_stream = normalize(reference.stream_until(MARKER), t0);
 
@@ -333,6 +364,7 @@ fn run(redis_args: &[&str], vireo_config: &str) {
         let refs: Vec<&[u8]> = argv.iter().map(|a| &a[..]).collect();
         vireo_replies.push(vireo.exec(&refs));
     }
+    let vireo_stats = lookup_stats(&vireo.exec(&[b"INFO", b"stats"]));
     let vireo_stream = normalize(parse_stream(&vireo.take_captured()), t0);
 
     for ((cmd, r), v) in SCRIPT.iter().zip(&ref_replies).zip(&vireo_replies) {
@@ -342,6 +374,8 @@ fn run(redis_args: &[&str], vireo_config: &str) {
             "reply to {cmd:?} differs (left: vireo, right: redis)"
         );
     }
+    assert_eq!(ref_stats.len(), 3, "INFO stats of the reference: {ref_stats:?}");
+    assert_eq!(vireo_stats, ref_stats, "lookup statistics differ (left: vireo, right: redis)");
     if vireo_stream != ref_stream {
         let n = vireo_stream.len().max(ref_stream.len());
         let mut report = String::new();

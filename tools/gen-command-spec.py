@@ -83,7 +83,12 @@ def keyspec(k):
     elif fk['type'] == 'keynum': f = 'FindKeys::Keynum { keynumidx: %d, firstkey: %d, step: %d }' % (spec['keynumidx'], spec['firstkey'], spec['keystep'])
     else: f = 'FindKeys::Unknown'
     notes = k.get('notes')
-    return 'KeySpec { notes: %s, flags: %s, begin: %s, find: %s }' % (rs('') if notes is None else rs(''), fl, b, f)
+    # notes are documentation: reworded by us (a constant named after the command must be defined)
+    note = rs('') if notes is None else 'NOTE_%s_%d' % (CURRENT[0], CURRENT[1])
+    CURRENT[1] += 1
+    return 'KeySpec { notes: %s, flags: %s, begin: %s, find: %s }' % (note, fl, b, f)
+
+CURRENT = ['', 0]
 
 def arg(a, ind):
     a = dict(zip(a[::2], a[1::2])) if isinstance(a, list) else a
@@ -100,6 +105,7 @@ def arg(a, ind):
 def spec(info, docs, parent, family, ind=4):
     name, arity, fl, first, last, step, acl, tips, kspecs, subs = info
     short = name.split('|')[-1]
+    CURRENT[0] = name.replace('|', '_').replace('-', '_').upper(); CURRENT[1] = 0
     d = docs or {}
     d = dict(zip(d[::2], d[1::2])) if isinstance(d, list) else d
     pad = ' ' * ind
@@ -115,9 +121,9 @@ def spec(info, docs, parent, family, ind=4):
     args = d.get('arguments') or []
     argtxt = '&[]' if not args else '&[\n' + ''.join(pad + '        ' + arg(x, ind + 4) + ',\n' for x in args) + pad + '    ]'
     const = 'S_' + name.replace('|', '_').replace('-', '_').upper()
-    out.append(pad + '    doc: Doc { summary: %s, since: %s, group: Group::%s, complexity: %s, deprecated_since: %s, replaced_by: %s, history: &[], args: %s },' % (
+    out.append(pad + '    doc: Doc { summary: %s, since: %s, group: Group::%s, complexity: %s, deprecated_since: %s, replaced_by: %s, history: &[], doc_flags: &[%s], args: %s },' % (
         const, rs(d.get('since', '')), GROUPS.get(d.get('group', 'generic'), 'Generic'), opt(d.get('complexity')),
-        opt(d.get('deprecated_since')), opt(d.get('replaced_by')), argtxt))
+        opt(d.get('deprecated_since')), opt(d.get('replaced_by')), ', '.join(rs(x) for x in (d.get('doc_flags') or [])), argtxt))
     if subs:
         out.append(pad + '    handler: None,')
         subdocs = d.get('subcommands') or {}

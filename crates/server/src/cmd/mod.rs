@@ -1,0 +1,44 @@
+//! The command families. Each file declares its commands (`pub static COMMANDS`) next to their
+//! handlers; [`table`] collects them into the one command table the registry is built from.
+
+pub mod client;
+pub mod command;
+pub mod connection;
+pub mod debug;
+pub mod introspect;
+pub mod keys;
+pub mod server_admin;
+pub mod slowlog_latency;
+pub mod strings;
+
+use crate::command::CommandSpec;
+use crate::exec::Ctx;
+
+/// Every command vireo implements, in declaration order.
+pub fn table() -> Vec<&'static CommandSpec> {
+    let families: &[&'static [CommandSpec]] = &[
+        connection::COMMANDS,
+        client::COMMANDS,
+        command::COMMANDS,
+        server_admin::COMMANDS,
+        strings::COMMANDS,
+        keys::COMMANDS,
+        introspect::COMMANDS,
+        debug::COMMANDS,
+        slowlog_latency::COMMANDS,
+    ];
+    families.iter().flat_map(|f| f.iter()).collect()
+}
+
+/// A HELP reply in Redis's layout: a header line naming the command, the given lines, and the
+/// HELP entry itself.
+pub fn reply_help(ctx: &mut Ctx, cmd: &str, lines: &[&str]) {
+    let out = ctx.out();
+    out.array(lines.len() + 3);
+    out.simple(&format!("{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", cmd));
+    for l in lines {
+        out.simple(l);
+    }
+    out.simple("HELP");
+    out.simple("    Print this help.");
+}

@@ -1,0 +1,199 @@
+//! Server administration commands of the core: SHUTDOWN (and the shutdown sequence that
+//! signals also use), TIME, LASTSAVE, ROLE (master form until replication exists), MONITOR.
+
+use crate::client::cflags;
+use crate::command::*;
+use crate::errors;
+use crate::exec::Ctx;
+use crate::net::EventLoop;
+use crate::server::{Server, ShutdownFlags};
+use crate::util::eq_ic;
+use crate::{log_notice, log_warning};
+use std::sync::atomic::Ordering;
+
+const S_SHUTDOWN: &str = "Stops the server, saving first when configured or asked to.";
+const S_TIME: &str = "Returns the server's clock.";
+const S_LASTSAVE: &str = "Returns the Unix time of the last successful save.";
+const S_ROLE: &str = "Returns the replication role of the server.";
+const S_MONITOR: &str = "Streams every command the server runs to this connection.";
+
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "shutdown",
+        arity: -1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::NO_MULTI | flags::ALLOW_BUSY,
+        acl: acl::ADMIN | acl::SLOW | acl::DANGEROUS,
+        tips: &[],
+        key_specs: &[],
+        doc: Doc { summary: S_SHUTDOWN, since: "1.0.0", group: Group::Server, complexity: Some("O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[
+            Arg { name: "nosave_save", typ: ArgType::Oneof, key_spec_index: -1, token: None, summary: None, since: None, flags: argflags::OPTIONAL, deprecated_since: None, display: None, subargs: &[
+                Arg { name: "nosave", typ: ArgType::PureToken, key_spec_index: -1, token: Some("NOSAVE"), summary: None, since: None, flags: 0, deprecated_since: None, display: None, subargs: &[] },
+                Arg { name: "save", typ: ArgType::PureToken, key_spec_index: -1, token: Some("SAVE"), summary: None, since: None, flags: 0, deprecated_since: None, display: None, subargs: &[] },
+            ] },
+            Arg { name: "now", typ: ArgType::PureToken, key_spec_index: -1, token: Some("NOW"), summary: None, since: Some("7.0.0"), flags: argflags::OPTIONAL, deprecated_since: None, display: None, subargs: &[] },
+            Arg { name: "force", typ: ArgType::PureToken, key_spec_index: -1, token: Some("FORCE"), summary: None, since: Some("7.0.0"), flags: argflags::OPTIONAL, deprecated_since: None, display: None, subargs: &[] },
+            Arg { name: "abort", typ: ArgType::PureToken, key_spec_index: -1, token: Some("ABORT"), summary: None, since: Some("7.0.0"), flags: argflags::OPTIONAL, deprecated_since: None, display: None, subargs: &[] },
+        ] },
+        handler: Some(shutdown),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "time",
+        arity: 1,
+        flags: flags::LOADING | flags::STALE | flags::FAST,
+        acl: acl::FAST,
+        tips: &["nondeterministic_output"],
+        key_specs: &[],
+        doc: Doc { summary: S_TIME, since: "2.6.0", group: Group::Server, complexity: Some("O(1)"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
+        handler: Some(time),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "lastsave",
+        arity: 1,
+        flags: flags::LOADING | flags::STALE | flags::FAST,
+        acl: acl::ADMIN | acl::FAST | acl::DANGEROUS,
+        tips: &["nondeterministic_output"],
+        key_specs: &[],
+        doc: Doc { summary: S_LASTSAVE, since: "1.0.0", group: Group::Server, complexity: Some("O(1)"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
+        handler: Some(lastsave),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "role",
+        arity: 1,
+        flags: flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::FAST,
+        acl: acl::ADMIN | acl::FAST | acl::DANGEROUS,
+        tips: &[],
+        key_specs: &[],
+        doc: Doc { summary: S_ROLE, since: "2.8.12", group: Group::Server, complexity: Some("O(1)"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
+        handler: Some(role),
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "monitor",
+        arity: 1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE,
+        acl: acl::ADMIN | acl::SLOW | acl::DANGEROUS,
+        tips: &[],
+        key_specs: &[],
+        doc: Doc { summary: S_MONITOR, since: "1.0.0", group: Group::Server, complexity: None, deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
+        handler: Some(monitor),
+        subcommands: &[],
+    },
+];
+
+fn shutdown(ctx: &mut Ctx) {
+    let mut f = ShutdownFlags::default();
+    let mut abort = false;
+    for a in &ctx.argv[1..] {
+        if eq_ic(a, "nosave") {
+            f.nosave = true;
+        } else if eq_ic(a, "save") {
+            f.save = true;
+        } else if eq_ic(a, "now") {
+            f.now = true;
+        } else if eq_ic(a, "force") {
+            f.force = true;
+        } else if eq_ic(a, "abort") {
+            abort = true;
+        } else {
+            ctx.error(errors::SYNTAX);
+            return;
+        }
+    }
+    let any = f.nosave || f.save || f.now || f.force;
+    if (abort && any) || (f.nosave && f.save) {
+        ctx.error(errors::SYNTAX);
+        return;
+    }
+    if abort {
+        // shutdowns never wait (no replicas to catch up yet), so none is ever in progress
+        ctx.error("ERR No shutdown in progress.");
+        return;
+    }
+    match prepare_for_shutdown(ctx.srv, f) {
+        Ok(()) => {
+            ctx.srv.shutdown_requested = Some(f);
+            ctx.c.flags |= cflags::CLOSE_ASAP;
+        }
+        Err(()) => ctx.error("ERR Errors trying to SHUTDOWN. Check logs."),
+    }
+}
+
+/// The part of shutdown that may fail (saving). Logs like Redis.
+fn prepare_for_shutdown(srv: &mut Server, f: ShutdownFlags) -> Result<(), ()> {
+    log_warning!("User requested shutdown...");
+    let save_points = !srv.config.save.is_empty();
+    if (save_points && !f.nosave) || f.save {
+        log_notice!("Saving the final RDB snapshot before exiting.");
+        // RDB persistence arrives with the persistence issue; nothing can be written yet
+        if f.save && !f.force {
+            log_warning!("Error trying to save the DB, can't exit: RDB persistence is not implemented in this version of vireo.");
+            return Err(());
+        }
+        log_warning!("Error trying to save the DB (RDB persistence is not implemented in this version of vireo). Exit anyway.");
+    }
+    Ok(())
+}
+
+/// Called by the event loop when a shutdown was requested (command or signal). Returns the exit
+/// code when the server must exit now.
+pub fn try_shutdown(srv: &mut Server, el: &mut EventLoop) -> Option<i32> {
+    let flags = match srv.shutdown_requested {
+        Some(f) => f,
+        None => {
+            // from a signal
+            srv.shutdown_asap.store(false, Ordering::Relaxed);
+            let f = ShutdownFlags { signal: true, ..Default::default() };
+            if prepare_for_shutdown(srv, f).is_err() {
+                log_warning!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+                return None;
+            }
+            f
+        }
+    };
+    let _ = flags;
+    // let the client that asked see its connection close cleanly, then leave
+    crate::net::before_sleep(srv);
+    if !srv.config.pidfile.is_empty() {
+        log_notice!("Removing the pid file.");
+        let _ = std::fs::remove_file(&srv.config.pidfile);
+    }
+    el.close_listeners();
+    log_warning!("{} is now ready to exit, bye bye...", "Redis");
+    Some(0)
+}
+
+fn time(ctx: &mut Ctx) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let out = ctx.out();
+    out.array(2);
+    out.bulk_int(now.as_secs() as i64);
+    out.bulk_int(now.subsec_micros() as i64);
+}
+
+fn lastsave(ctx: &mut Ctx) {
+    let t = ctx.srv.lastsave;
+    ctx.int(t);
+}
+
+fn role(ctx: &mut Ctx) {
+    // master form; the replica form arrives with replication
+    let offset = ctx.srv.prop.repl_offset;
+    let out = ctx.out();
+    out.array(3);
+    out.bulk(b"master");
+    out.int(offset as i64);
+    out.array(0);
+}
+
+fn monitor(ctx: &mut Ctx) {
+    if ctx.c.has(cflags::SLAVE) {
+        return;
+    }
+    ctx.c.flags |= cflags::SLAVE | cflags::MONITOR;
+    let t = ctx.c.token;
+    ctx.srv.monitors.push(t);
+    ctx.ok();
+}

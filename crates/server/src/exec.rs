@@ -1,0 +1,352 @@
+//! The gate and `call()`. Every command — from a network client, and later from the master link
+//! and the AOF loader — enters through [`process_command`], which applies every "may this run
+//! now?" check in one fixed order, and then runs through [`call`], the one place that executes a
+//! handler, measures it, records statistics, feeds MONITOR and the slowlog, and hands the
+//! command's effects to the propagation point. Handlers never check role, loading or auth, and
+//! never write to the replication stream themselves: they report effects through [`Ctx`].
+
+use crate::client::{cflags, Client, ReplyMode};
+use crate::command::{flags, CommandSpec};
+use crate::errors;
+use crate::propagate::PropOp;
+use crate::registry::{CmdId, Lookup};
+use crate::server::Server;
+use bytes::Bytes;
+use std::time::Instant;
+use vireo_keyspace::db::{Db, DbEvent};
+
+/// What a handler works with: the server, the calling client, its arguments and the command.
+pub struct Ctx<'a> {
+    pub srv: &'a mut Server,
+    pub c: &'a mut Client,
+    pub argv: &'a [Bytes],
+    pub cmd: &'static CommandSpec,
+    pub id: CmdId,
+}
+
+impl<'a> Ctx<'a> {
+    /// Argument `i` (0 is the command name).
+    #[inline]
+    pub fn arg(&self, i: usize) -> &[u8] {
+        &self.argv[i]
+    }
+    #[inline]
+    pub fn argc(&self) -> usize {
+        self.argv.len()
+    }
+    /// The client's current database, with the command's clock applied.
+    #[inline]
+    pub fn db(&mut self) -> &mut Db {
+        let i = self.c.db;
+        self.srv.db(i)
+    }
+    /// The current database and the reply buffer at once.
+    #[inline]
+    pub fn db_out(&mut self) -> (&mut Db, &mut crate::client::Reply) {
+        let i = self.c.db;
+        (self.srv.db(i), &mut self.c.reply)
+    }
+    #[inline]
+    pub fn out(&mut self) -> &mut crate::client::Reply {
+        &mut self.c.reply
+    }
+    #[inline]
+    pub fn ok(&mut self) {
+        self.c.reply.ok()
+    }
+    #[inline]
+    pub fn error(&mut self, e: &str) {
+        self.c.reply.error(e)
+    }
+    #[inline]
+    pub fn int(&mut self, n: i64) {
+        self.c.reply.int(n)
+    }
+    #[inline]
+    pub fn bulk(&mut self, b: &[u8]) {
+        self.c.reply.bulk(b)
+    }
+    #[inline]
+    pub fn null(&mut self) {
+        self.c.reply.null()
+    }
+    /// The keyspace changed `n` times (rdb_changes_since_last_save); a command that dirties
+    /// the keyspace is propagated unless it prevents it.
+    #[inline]
+    pub fn dirty(&mut self, n: u64) {
+        self.srv.dirty += n;
+    }
+    /// Propagate `argv` instead of the command as received (effects, not intentions: SET EX
+    /// becomes SET PXAT, EXPIRE becomes PEXPIREAT...).
+    pub fn rewrite(&mut self, argv: Vec<Bytes>) {
+        self.srv.call_state.rewritten = Some(argv);
+    }
+    /// Do not propagate the command itself (it may still `also_propagate`).
+    pub fn prevent_propagation(&mut self) {
+        self.srv.call_state.prevent = true;
+    }
+    /// Propagate an extra operation in database `db` after those already collected.
+    pub fn also_propagate(&mut self, db: usize, argv: Vec<Bytes>) {
+        self.srv.also_propagate(db, argv);
+    }
+    /// Keyspace notification hook (pub/sub delivery arrives with the data-types issue).
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        let db = self.c.db;
+        self.srv.notify_keyspace_event(class, event, key, db);
+    }
+    /// Hide argument `i` from the slowlog and MONITOR (passwords).
+    pub fn redact(&mut self, i: usize) {
+        self.srv.call_state.redacted.push(i);
+    }
+    /// Reply with the wrong-arity error of this command.
+    pub fn wrong_arity(&mut self) {
+        let name = self.srv.registry.get(self.id).full_name.clone();
+        self.error(&errors::wrong_arity(&name));
+    }
+    /// Parses argument `i` as an i64, replying the standard error on failure.
+    pub fn int_arg(&mut self, i: usize) -> Option<i64> {
+        match vireo_resp::num::parse_i64(&self.argv[i]) {
+            Some(n) => Some(n),
+            None => {
+                self.error(errors::NOT_INTEGER);
+                None
+            }
+        }
+    }
+}
+
+/// Per-call propagation state (reset for each call).
+#[derive(Debug, Default)]
+pub struct CallState {
+    pub rewritten: Option<Vec<Bytes>>,
+    pub prevent: bool,
+    /// Argument positions shown as "(redacted)" in the slowlog and MONITOR.
+    pub redacted: Vec<usize>,
+}
+
+/// Outcome of the gate for one command.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Ran (or was rejected with an error reply): go on with the next command.
+    Done,
+    /// The client must not run more commands now (paused, blocked, closing).
+    Stop,
+}
+
+/// Runs the command in `c.argv` through the gate and, if allowed, `call()`.
+/// The checks, in order (as Redis 7.0's processCommand):
+///  1. cross-protocol attack probes ("host:", "post") close the connection;
+///  2. the command must exist (unknown command / unknown subcommand);
+///  3. arity;
+///  4. protected commands (DEBUG) need enable-debug-command;
+///  5. authentication (NOAUTH) unless the command is no-auth;
+///  6. commands forbidden inside MULTI;
+///  7. (ACL, cluster redirection: later issues)
+///  8. OOM for denyoom commands when over maxmemory (data-types issue);
+///  9. MISCONF for writes after a failed background save (persistence issue);
+/// 10. NOREPLICAS, READONLY replica (replication issue);
+/// 11. RESP2 pub/sub context (data-types issue);
+/// 12. MASTERDOWN, LOADING (replication and persistence issues);
+/// 13. a replica connection may not touch the keyspace;
+/// 14. CLIENT PAUSE postpones the client;
+/// 15. MULTI queues (data-types issue); otherwise `call()`.
+pub fn process_command(srv: &mut Server, c: &mut Client) -> Gate {
+    let argv = std::mem::take(&mut c.argv);
+    let r = gate_and_call(srv, c, &argv);
+    c.argv = argv;
+    r
+}
+
+fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
+    // 1. cross-protocol scripting: HTTP requests sent to us
+    let name = &argv[0][..];
+    if name.eq_ignore_ascii_case(b"host:") || name.eq_ignore_ascii_case(b"post") {
+        crate::log_warning!(
+            "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection from {} aborted.",
+            c.addr
+        );
+        c.flags |= cflags::CLOSE_ASAP;
+        return Gate::Stop;
+    }
+    // 2. existence
+    let id = match srv.registry.lookup(argv) {
+        Lookup::Found(id) => id,
+        Lookup::Unknown => {
+            reject(srv, c, None, &errors::unknown_command(argv));
+            return Gate::Done;
+        }
+        Lookup::UnknownSub => {
+            let cmd = String::from_utf8_lossy(errors::cstr(&argv[0])).to_string();
+            reject(srv, c, None, &errors::unknown_subcommand(&cmd, &argv[1]));
+            return Gate::Done;
+        }
+    };
+    let spec = srv.registry.spec(id);
+    c.last_cmd.clone_from(&srv.registry.get(id).full_name);
+    // 3. arity
+    if !spec.arity_ok(argv.len()) {
+        let e = errors::wrong_arity(&srv.registry.get(id).full_name);
+        reject(srv, c, Some(id), &e);
+        return Gate::Done;
+    }
+    // 4. protected commands
+    if spec.has(flags::PROTECTED) && !srv.protected_action_allowed(c) {
+        let e = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+        reject(srv, c, Some(id), e);
+        return Gate::Done;
+    }
+    // 5. authentication
+    if !c.authenticated && srv.auth_required() && !spec.has(flags::NO_AUTH) {
+        reject(srv, c, Some(id), errors::NOAUTH);
+        return Gate::Done;
+    }
+    // 6. commands that can't run in a transaction
+    if c.has(cflags::MULTI) && spec.has(flags::NO_MULTI) {
+        reject(srv, c, Some(id), errors::NO_MULTI);
+        return Gate::Done;
+    }
+    let is_write = spec.has(flags::WRITE);
+    let may_replicate = is_write || spec.has(flags::MAY_REPLICATE);
+    // 13. a replica connection may not touch the keyspace
+    if c.has(cflags::SLAVE) && (may_replicate || spec.has(flags::READONLY)) {
+        reject(srv, c, Some(id), "ERR Replica can't interact with the keyspace");
+        return Gate::Done;
+    }
+    // 14. CLIENT PAUSE
+    if !c.has(cflags::SLAVE) && srv.pause.blocks(may_replicate, srv.mstime()) {
+        c.flags |= cflags::PAUSED | cflags::PENDING_COMMAND;
+        srv.paused_clients.push(c.token);
+        return Gate::Stop;
+    }
+    call(srv, c, id, argv);
+    if c.has(cflags::CLOSE_ASAP) {
+        return Gate::Stop;
+    }
+    Gate::Done
+}
+
+/// Replies with a rejection error and counts it (rejected_calls when the command is known).
+pub fn reject(srv: &mut Server, c: &mut Client, id: Option<CmdId>, err: &str) {
+    if let Some(id) = id {
+        srv.cmd_stats[id].rejected_calls += 1;
+    }
+    if c.has(cflags::MULTI) {
+        c.flags |= cflags::DIRTY_EXEC;
+    }
+    c.reply.error(err);
+    srv.count_errors(c);
+}
+
+/// Executes a command: the one place where handlers run and effects are propagated.
+pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
+    let spec = srv.registry.spec(id);
+    let Some(handler) = spec.handler else {
+        // a container named alone: its arity forbids it, so this is only a guard
+        c.reply.error(&errors::wrong_arity(&srv.registry.get(id).full_name));
+        return;
+    };
+    srv.nesting += 1;
+    if srv.nesting == 1 {
+        srv.update_command_clock(c);
+    }
+    let outer_state = std::mem::take(&mut srv.call_state);
+    let ops_start = srv.prop.pending.len();
+    let dirty_before = srv.dirty;
+    let errors_before = c.reply.errors.len();
+    let reply_start = c.reply.len();
+    let start = Instant::now();
+
+    handler(&mut Ctx { srv, c, argv, cmd: spec, id });
+
+    let elapsed = start.elapsed();
+    let dirty = srv.dirty - dirty_before;
+    // lazy-expiry deletions happened inside the command, before its own effect
+    srv.drain_db_events_at(ops_start);
+    let state = std::mem::replace(&mut srv.call_state, outer_state);
+    if dirty > 0 && !state.prevent {
+        let db = c.db;
+        match state.rewritten {
+            Some(v) => srv.prop.pending.push(PropOp { db, argv: v }),
+            None => srv.prop.pending.push(PropOp { db, argv: argv.to_vec() }),
+        }
+    }
+
+    // statistics
+    let usec = elapsed.as_micros() as u64;
+    let failed = c.reply.errors.len() > errors_before;
+    {
+        let st = &mut srv.cmd_stats[id];
+        st.calls += 1;
+        st.usec += usec;
+        if failed {
+            st.failed_calls += 1;
+        }
+        if srv.latency_tracking {
+            st.latency.get_or_insert_with(Default::default).record(elapsed.as_nanos() as u64);
+        }
+    }
+    srv.stats.numcommands += 1;
+    srv.count_errors(c);
+    let shown: std::borrow::Cow<[Bytes]> = if state.redacted.is_empty() {
+        std::borrow::Cow::Borrowed(argv)
+    } else {
+        let mut v = argv.to_vec();
+        for &i in &state.redacted {
+            if i < v.len() {
+                v[i] = Bytes::from_static(b"(redacted)");
+            }
+        }
+        std::borrow::Cow::Owned(v)
+    };
+    if !spec.has(flags::SKIP_SLOWLOG) {
+        srv.slowlog_push(c, &shown, usec);
+    }
+    srv.latency_sample(if spec.has(flags::FAST) { "fast-command" } else { "command" }, usec / 1000);
+    if !srv.monitors.is_empty() && !spec.has(flags::SKIP_MONITOR) && !spec.has(flags::ADMIN) {
+        srv.feed_monitors(c, &shown);
+    }
+    // replies of the master link, the AOF loader and CLIENT REPLY OFF/SKIP are dropped
+    if c.reply_mode != ReplyMode::On || c.has(cflags::MASTER) {
+        c.reply.rb.buf.truncate(reply_start);
+    }
+    match c.reply_mode {
+        ReplyMode::Skip => c.reply_mode = ReplyMode::On,
+        ReplyMode::SkipNext => c.reply_mode = ReplyMode::Skip,
+        _ => {}
+    }
+    srv.nesting -= 1;
+    if srv.nesting == 0 {
+        let wrap = !spec.has(flags::TOUCHES_ARBITRARY_KEYS);
+        srv.prop.flush(wrap);
+    }
+}
+
+/// Keyspace-event classes (notify-keyspace-events flags), as bits.
+pub mod notify {
+    pub const KEYSPACE: u32 = 1 << 0;
+    pub const KEYEVENT: u32 = 1 << 1;
+    pub const GENERIC: u32 = 1 << 2;
+    pub const STRING: u32 = 1 << 3;
+    pub const LIST: u32 = 1 << 4;
+    pub const SET: u32 = 1 << 5;
+    pub const HASH: u32 = 1 << 6;
+    pub const ZSET: u32 = 1 << 7;
+    pub const EXPIRED: u32 = 1 << 8;
+    pub const EVICTED: u32 = 1 << 9;
+    pub const STREAM: u32 = 1 << 10;
+    pub const KEY_MISS: u32 = 1 << 11;
+    pub const LOADED: u32 = 1 << 12;
+    pub const MODULE: u32 = 1 << 13;
+    pub const NEW: u32 = 1 << 14;
+}
+
+/// Converts database events into propagation and notifications.
+pub(crate) fn db_event_ops(ev: DbEvent, db: usize, lazy_expire_unlink: bool) -> Option<PropOp> {
+    match ev {
+        DbEvent::Expired(k) => {
+            let verb: &'static [u8] = if lazy_expire_unlink { b"UNLINK" } else { b"DEL" };
+            Some(PropOp { db, argv: vec![Bytes::from_static(verb), Bytes::copy_from_slice(&k)] })
+        }
+        DbEvent::Miss(_) => None,
+    }
+}

@@ -1,0 +1,92 @@
+//! The propagation point's output side. `call()` (in `exec`) collects what a command changed as
+//! a list of operations; at the end of the outermost call they are encoded here as RESP
+//! commands, wrapped in MULTI/EXEC when there is more than one, preceded by SELECT when the
+//! database differs from the last one emitted, and appended to every active sink. Today the
+//! sinks are a capture buffer (tests) — the replication backlog and the AOF attach here later,
+//! and nothing else in the server may write to them.
+
+use bytes::Bytes;
+
+/// One operation to propagate: a command in a database.
+#[derive(Debug, Clone)]
+pub struct PropOp {
+    pub db: usize,
+    pub argv: Vec<Bytes>,
+}
+
+/// Where propagated bytes go, and the state that makes a stream self-describing.
+#[derive(Debug, Default)]
+pub struct Propagator {
+    /// Operations collected during the current (outermost) call.
+    pub pending: Vec<PropOp>,
+    /// Do not wrap in MULTI/EXEC (active expiry, commands touching arbitrary keys).
+    pub no_multi: bool,
+    /// The database the replication stream last SELECTed (-1: none yet).
+    pub repl_seldb: i64,
+    /// Total bytes ever fed to the replication stream (master_repl_offset once a backlog exists).
+    pub repl_offset: u64,
+    /// Capture of the replication stream, enabled by tests.
+    pub capture: Option<Vec<u8>>,
+}
+
+impl Propagator {
+    pub fn new() -> Propagator {
+        Propagator { repl_seldb: -1, ..Default::default() }
+    }
+
+    /// True when some sink would receive the stream; when false, nothing is encoded at all.
+    pub fn active(&self) -> bool {
+        self.capture.is_some()
+    }
+
+    /// Emits the pending operations (propagatePendingCommands).
+    pub fn flush(&mut self, wrap_allowed: bool) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let ops = std::mem::take(&mut self.pending);
+        if !self.active() {
+            return;
+        }
+        let wrap = ops.len() > 1 && !self.no_multi && wrap_allowed;
+        if wrap {
+            self.feed(ops[0].db, &[Bytes::from_static(b"MULTI")]);
+        }
+        for op in &ops {
+            self.feed(op.db, &op.argv);
+        }
+        if wrap {
+            self.feed(ops[ops.len() - 1].db, &[Bytes::from_static(b"EXEC")]);
+        }
+    }
+
+    /// Appends one command to the stream, preceded by SELECT when needed.
+    fn feed(&mut self, db: usize, argv: &[Bytes]) {
+        let mut out = Vec::new();
+        if self.repl_seldb != db as i64 {
+            let n = db.to_string();
+            encode_command(&mut out, &[b"SELECT", n.as_bytes()]);
+            self.repl_seldb = db as i64;
+        }
+        encode_command(&mut out, argv);
+        self.repl_offset += out.len() as u64;
+        if let Some(cap) = &mut self.capture {
+            cap.extend_from_slice(&out);
+        }
+    }
+}
+
+/// RESP multibulk encoding of a command.
+pub fn encode_command(out: &mut Vec<u8>, argv: &[impl AsRef<[u8]>]) {
+    out.push(b'*');
+    out.extend_from_slice(argv.len().to_string().as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for a in argv {
+        let a = a.as_ref();
+        out.push(b'$');
+        out.extend_from_slice(a.len().to_string().as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}

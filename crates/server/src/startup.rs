@@ -1,0 +1,205 @@
+//! Process start: the command line and config file (through vireo-config), daemonizing, the
+//! pidfile, logging setup, the startup log lines and banner in Redis's wording, listeners,
+//! signal handlers, and handing control to the event loop. Returns the process exit code.
+
+use crate::net::EventLoop;
+use crate::registry::Registry;
+use crate::server::Server;
+use crate::{log, log_notice, log_warning, REDIS_VERSION, VIREO_VERSION};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// `redis-server -v`-style version line.
+pub fn version_line() -> String {
+    format!(
+        "Redis server v={} sha=00000000:0 malloc=jemalloc-5.3.1 bits=64 build=vireo-{}",
+        REDIS_VERSION, VIREO_VERSION
+    )
+}
+
+fn usage() {
+    eprintln!("Usage: ./vireo-server [/path/to/redis.conf] [options] [-]");
+    eprintln!("       ./vireo-server - (read config from stdin)");
+    eprintln!("       ./vireo-server -v or --version");
+    eprintln!("       ./vireo-server -h or --help");
+    eprintln!();
+    eprintln!("Examples:");
+    eprintln!("       ./vireo-server (run the server with default conf)");
+    eprintln!("       echo 'maxmemory 128mb' | ./vireo-server -");
+    eprintln!("       ./vireo-server /etc/redis/6379.conf");
+    eprintln!("       ./vireo-server --port 7777");
+    eprintln!("       ./vireo-server --port 7777 --replicaof 127.0.0.1 8888");
+    eprintln!("       ./vireo-server /etc/myredis.conf --loglevel verbose -");
+    eprintln!("       ./vireo-server /etc/myredis.conf --loglevel verbose");
+}
+
+/// The whole life of the server process.
+pub fn main_entry(args: Vec<String>) -> i32 {
+    let exe = args.first().cloned().unwrap_or_else(|| "vireo-server".into());
+    let parsed = match vireo_config::parse_args(&args[1..]) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", e);
+            return 1;
+        }
+    };
+    match parsed.action {
+        vireo_config::ArgAction::Version => {
+            println!("{}", version_line());
+            return 0;
+        }
+        vireo_config::ArgAction::Help => {
+            usage();
+            return 1;
+        }
+        vireo_config::ArgAction::Run => {}
+    }
+    let stdin_text = if parsed.config_from_stdin {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s);
+        Some(s)
+    } else {
+        None
+    };
+    let config = match vireo_config::load(parsed.config_file.as_deref(), stdin_text.as_deref(), &parsed.options) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{}", e);
+            return 1;
+        }
+    };
+    let config_file = parsed.config_file.as_ref().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.into()));
+
+    if config.daemonize {
+        daemonize();
+    }
+    log::set_file(&config.logfile);
+    log::set_level(match config.loglevel {
+        vireo_config::LogLevel::Debug => log::Level::Debug,
+        vireo_config::LogLevel::Verbose => log::Level::Verbose,
+        vireo_config::LogLevel::Notice => log::Level::Notice,
+        vireo_config::LogLevel::Warning => log::Level::Warning,
+        _ => log::Level::Notice,
+    });
+
+    log_warning!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
+    log_warning!(
+        "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started (vireo {})",
+        REDIS_VERSION,
+        std::process::id(),
+        VIREO_VERSION
+    );
+    if args.len() == 1 {
+        log_warning!("Warning: no config file specified, using the default config. In order to specify a config file use {} /path/to/redis.conf", exe);
+    } else {
+        log_warning!("Configuration loaded");
+    }
+    for d in config.unimplemented_directives() {
+        log_warning!("Config directive '{}' is accepted and stored but not implemented yet in vireo {}: it has no effect", d, VIREO_VERSION);
+    }
+
+    if !config.dir.is_empty() {
+        if let Err(e) = std::env::set_current_dir(&config.dir) {
+            log_warning!("Can't chdir to '{}': {}", config.dir, e);
+            return 1;
+        }
+    }
+
+    let registry = Registry::new(&crate::cmd::table());
+    let mut srv = Server::new(config, registry);
+    srv.config_file = config_file;
+    srv.executable = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| exe.clone());
+    srv.notify_flags = crate::server::parse_notify_flags(&srv.config.notify_keyspace_events);
+
+    let mut el = match EventLoop::new() {
+        Ok(el) => el,
+        Err(e) => {
+            log_warning!("Failed creating the event loop. Error message: '{}'", e);
+            return 1;
+        }
+    };
+    srv.poll_registry = el.poll.registry().try_clone().ok();
+    if let Err(e) = el.listen_tcp(&srv) {
+        log_warning!("{}", e);
+        return 1;
+    }
+    if let Err(e) = el.listen_unix(&srv) {
+        log_warning!("{}", e);
+        return 1;
+    }
+    if srv.config.daemonize || !srv.config.pidfile.is_empty() {
+        create_pidfile(&mut srv);
+    }
+    banner(&srv);
+
+    let term = Arc::new(AtomicBool::new(false));
+    let int = Arc::new(AtomicBool::new(false));
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGTERM, term.clone());
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, int.clone());
+    srv.signal_term = term;
+    srv.signal_int = int;
+
+    log_warning!("Server initialized");
+    log_notice!("Ready to accept connections");
+    let code = el.run(&mut srv);
+    let _ = Ordering::Relaxed;
+    code
+}
+
+fn create_pidfile(srv: &mut Server) {
+    let path = if srv.config.pidfile.is_empty() { "/var/run/redis.pid".to_string() } else { srv.config.pidfile.clone() };
+    if let Err(e) = std::fs::write(&path, format!("{}\n", std::process::id())) {
+        log_warning!("Failed to write PID file: {}", e);
+    }
+}
+
+fn banner(srv: &Server) {
+    let port = srv.config.port;
+    let tty = unsafe { libc::isatty(1) } == 1;
+    let show_logo = (srv.config.logfile.is_empty() && tty) || srv.config.always_show_logo;
+    if !show_logo {
+        log_notice!("Running mode=standalone, port={}.", port);
+        return;
+    }
+    let logo = format!(
+        r#"
+              _                  vireo {vireo} (Redis {redis} compatible) 64 bit
+       __   _(_)_ __ ___  ___
+       \ \ / / | '__/ _ \/ _ \   Running in standalone mode
+        \ V /| | | |  __/ (_) |  Port: {port}
+         \_/ |_|_|  \___|\___/   PID: {pid}
+
+                                 replication and scale, Redis-compatible
+
+"#,
+        vireo = VIREO_VERSION,
+        redis = REDIS_VERSION,
+        port = port,
+        pid = std::process::id()
+    );
+    log::write_raw(logo.as_bytes());
+}
+
+/// Detaches from the terminal like Redis's daemonize(): fork, setsid, stdio to /dev/null.
+fn daemonize() {
+    // SAFETY: called before any thread is started; the child continues single-threaded.
+    unsafe {
+        match libc::fork() {
+            -1 => return,
+            0 => {}
+            _ => libc::_exit(0),
+        }
+        libc::setsid();
+        let fd = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR, 0);
+        if fd != -1 {
+            libc::dup2(fd, 0);
+            libc::dup2(fd, 1);
+            libc::dup2(fd, 2);
+            if fd > 2 {
+                libc::close(fd);
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! An in-process server for tests: the real registry, gate and `call()`, without sockets.
+//! Commands are run as a fake client; replies come back as RESP bytes, and the propagation
+//! stream can be captured. Used by unit and integration tests; never by the binary.
+
+use crate::client::Client;
+use crate::exec::process_command;
+use crate::registry::Registry;
+use crate::server::Server;
+use bytes::Bytes;
+
+pub struct TestServer {
+    pub srv: Server,
+    pub client: Box<Client>,
+}
+
+impl TestServer {
+    /// A server with the default configuration plus `config_text` (redis.conf syntax).
+    pub fn new(config_text: &str) -> TestServer {
+        let config = vireo_config::load(None, None, config_text).expect("test config");
+        let mut srv = Server::new(config, Registry::new(&crate::cmd::table()));
+        srv.notify_flags = crate::server::parse_notify_flags(&srv.config.notify_keyspace_events);
+        let id = srv.next_client_id;
+        srv.next_client_id += 1;
+        let mut client = Box::new(Client::fake(id));
+        client.flags &= !crate::client::cflags::FAKE;
+        client.addr = "127.0.0.1:1".into();
+        client.laddr = "127.0.0.1:6379".into();
+        client.authenticated = !srv.auth_required();
+        TestServer { srv, client }
+    }
+
+    /// Starts capturing the replication stream.
+    pub fn capture(&mut self) {
+        self.srv.prop.capture = Some(Vec::new());
+    }
+
+    /// The captured stream so far (drained).
+    pub fn take_captured(&mut self) -> Vec<u8> {
+        self.srv.prop.capture.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Runs one command through the gate and returns the reply bytes.
+    pub fn exec(&mut self, argv: &[&[u8]]) -> Vec<u8> {
+        self.client.argv = argv.iter().map(|a| Bytes::copy_from_slice(a)).collect();
+        let start = self.client.reply.rb.buf.len();
+        process_command(&mut self.srv, &mut self.client);
+        let out = self.client.reply.rb.buf.split_off(start);
+        self.client.reply.rb.buf.clear();
+        out
+    }
+
+    /// `exec` with string arguments.
+    pub fn cmd(&mut self, argv: &[&str]) -> Vec<u8> {
+        let v: Vec<&[u8]> = argv.iter().map(|s| s.as_bytes()).collect();
+        self.exec(&v)
+    }
+
+    /// Runs the active expiry cycle once (as the cron would).
+    pub fn active_expire(&mut self) {
+        crate::cron::active_expire(&mut self.srv, vireo_keyspace::expire::CycleKind::Slow);
+    }
+}

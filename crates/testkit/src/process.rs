@@ -237,6 +237,7 @@ pub struct ServerBuilder {
     dir: Option<PathBuf>,
     start_timeout: Duration,
     first_port: Option<u16>,
+    removed_defaults: Vec<String>,
 }
 
 /// A server that exited by itself (see [`ServerBuilder::run_expecting_exit`]).
@@ -278,6 +279,7 @@ impl ServerBuilder {
             dir: None,
             start_timeout: DEFAULT_START_TIMEOUT,
             first_port: None,
+            removed_defaults: Vec::new(),
         }
     }
 
@@ -290,6 +292,15 @@ impl ServerBuilder {
     /// Replaces the binary, keeping everything else.
     pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
         self.binary = path.into();
+        self
+    }
+
+    /// Leaves out one of the default options (`bind`, `save`, `appendonly`, `daemonize`,
+    /// `logfile`, `dir`), e.g. so that a configuration file's `save` or `appendonly` lines apply:
+    /// command-line options override the file. Without `logfile`, `log()` shows only what the
+    /// server writes to stdout/stderr; without `dir`, the server still starts in its directory.
+    pub fn without_default(mut self, option: &str) -> Self {
+        self.removed_defaults.push(option.trim_start_matches('-').to_string());
         self
     }
 
@@ -432,19 +443,40 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    fn command(spec: &ServerBuilder, dir: &Path, port: u16, log: &File) -> io::Result<Command> {
-        let mut cmd = Command::new(&spec.binary);
-        if let Some(text) = &spec.config_text {
-            let conf = dir.join("testkit.conf");
-            fs::write(&conf, text)?;
-            cmd.arg(conf);
+    /// The arguments after the binary: the configuration file, `--port`, the defaults not
+    /// removed with `without_default`, then the caller's arguments.
+    fn arguments(spec: &ServerBuilder, dir: &Path, port: u16) -> Vec<OsString> {
+        let mut args: Vec<OsString> = Vec::new();
+        if spec.config_text.is_some() {
+            args.push(dir.join("testkit.conf").into());
         } else if let Some(conf) = &spec.config_file {
-            cmd.arg(conf);
+            args.push(conf.into());
         }
-        cmd.arg("--port").arg(port.to_string());
-        cmd.args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""]);
-        cmd.arg("--dir").arg(dir);
-        cmd.args(&spec.args);
+        args.extend(["--port".into(), port.to_string().into()]);
+        let dir_arg: OsString = dir.into();
+        let defaults: [(&str, OsString); 6] = [
+            ("bind", "127.0.0.1".into()),
+            ("save", "".into()),
+            ("appendonly", "no".into()),
+            ("daemonize", "no".into()),
+            ("logfile", "".into()),
+            ("dir", dir_arg),
+        ];
+        for (name, value) in defaults {
+            if !spec.removed_defaults.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                args.extend([format!("--{name}").into(), value]);
+            }
+        }
+        args.extend(spec.args.iter().cloned());
+        args
+    }
+
+    fn command(spec: &ServerBuilder, dir: &Path, port: u16, log: &File) -> io::Result<Command> {
+        if let Some(text) = &spec.config_text {
+            fs::write(dir.join("testkit.conf"), text)?;
+        }
+        let mut cmd = Command::new(&spec.binary);
+        cmd.args(Self::arguments(spec, dir, port));
         cmd.envs(spec.env.iter().map(|(k, v)| (k, v)));
         cmd.current_dir(dir).stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log.try_clone()?);
         die_with_parent(&mut cmd);
@@ -556,17 +588,7 @@ impl ServerProcess {
     /// The command line, for messages.
     pub fn command_line(&self) -> String {
         let mut parts = vec![self.spec.binary.display().to_string()];
-        if self.spec.config_text.is_some() {
-            parts.push(self.dir.join("testkit.conf").display().to_string());
-        } else if let Some(c) = &self.spec.config_file {
-            parts.push(c.display().to_string());
-        }
-        parts.push(format!(
-            "--port {} --bind 127.0.0.1 --save '' --appendonly no --daemonize no --logfile ''",
-            self.port
-        ));
-        parts.push(format!("--dir {}", self.dir.display()));
-        parts.extend(self.spec.args.iter().map(|a| {
+        parts.extend(Self::arguments(&self.spec, &self.dir, self.port).iter().map(|a| {
             let s = a.to_string_lossy();
             if s.is_empty() || s.contains(char::is_whitespace) {
                 format!("'{s}'")

@@ -68,6 +68,18 @@ fn passes_extra_arguments_and_config_text() {
 }
 
 #[test]
+fn defaults_can_give_way_to_the_config_file() {
+    let conf = "save 3600 1 300 100\nappendonly yes\n";
+    let overridden = ServerBuilder::redis().config_text(conf).start();
+    assert_eq!(config_get(&overridden, "save"), "");
+    assert_eq!(config_get(&overridden, "appendonly"), "no");
+    let s = ServerBuilder::redis().config_text(conf).without_default("save").without_default("--appendonly").start();
+    assert_eq!(config_get(&s, "save"), "3600 1 300 100");
+    assert_eq!(config_get(&s, "appendonly"), "yes");
+    assert!(!s.command_line().contains("--save"), "{}", s.command_line());
+}
+
+#[test]
 fn with_binary_and_many_at_once() {
     let handles: Vec<_> =
         (0..6).map(|_| std::thread::spawn(|| ServerBuilder::with_binary(redis_binary()).start())).collect();

@@ -49,6 +49,9 @@ pub const FILTER_ENV: &str = "VIREO_DIFF_FILTER";
 /// How long `@closed` waits for each server to close the connection.
 const CLOSE_WAIT: Duration = Duration::from_secs(3);
 
+/// Log lines shown for a server that died during a script.
+const DEAD_LOG_LINES: usize = 15;
+
 /// Longest reply shown whole in a failure message.
 const SHOW_WHOLE: usize = 2000;
 
@@ -254,8 +257,20 @@ impl<'s> Run<'s> {
         format!("{} (port {})", s.name(), s.port())
     }
 
+    /// A failure message; a server that has died is named, with the end of its log.
     fn fail(&self, step: &Step, detail: String) -> String {
-        format!("{}:{}: {}\n{detail}", self.name, step.line, step.text)
+        let mut msg = format!("{}:{}: {}\n{detail}", self.name, step.line, step.text);
+        for s in [self.a, self.b] {
+            // A crashing server closes its connections a moment before it can be reaped.
+            if let Some(status) = s.wait_exit(Duration::from_millis(100)) {
+                msg.push_str(&format!(
+                    "\n  {} is no longer running ({status}); last log lines:\n{}",
+                    Self::label(s),
+                    s.log_tail(DEAD_LOG_LINES)
+                ));
+            }
+        }
+        msg
     }
 
     fn two(&self, a: &str, b: &str) -> String {

@@ -636,6 +636,16 @@ impl ServerProcess {
         String::from_utf8_lossy(&bytes[start..]).into_owned()
     }
 
+    /// The last `lines` lines of what this run has logged.
+    pub fn log_tail(&self, lines: usize) -> String {
+        tail(&self.log(), lines)
+    }
+
+    /// The exit status if the process has exited, `None` while it runs.
+    pub fn exit_status(&self) -> Option<ExitStatus> {
+        self.poll_exit()
+    }
+
     /// The process id.
     pub fn pid(&self) -> u32 {
         self.pid

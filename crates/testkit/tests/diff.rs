@@ -190,3 +190,15 @@ fn diff_dir_runs_each_file_on_empty_servers() {
     assert!(err.contains("d_fourth.diff:2: unknown directive @nosuch"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_server_that_dies_is_named_with_its_log() {
+    let a = ServerBuilder::redis().name("crashing").arg("--enable-debug-command").arg("yes").start();
+    let b = ServerBuilder::redis().name("healthy").start();
+    let err = run_diff_script("SET k v\nDEBUG SEGFAULT\nGET k\n", "crash.diff", &a, &b).unwrap_err();
+    assert!(err.starts_with("crash.diff:2: DEBUG SEGFAULT\n"), "{err}");
+    assert!(err.contains("(connection closed, no reply)"), "{err}");
+    assert!(err.contains(&format!("crashing (port {}) is no longer running (signal: 11", a.port())), "{err}");
+    assert!(err.contains("REDIS BUG REPORT END"), "the end of its log: {err}");
+    assert!(!err.contains(&format!("healthy (port {}) is no longer running", b.port())), "{err}");
+}

@@ -206,3 +206,61 @@ proptest! {
         prop_assert_eq!(db.peek(b"k").unwrap().encoding(), "raw");
     }
 }
+
+/// LCS length by a memoized recursion over suffixes (a different formulation from the table).
+fn lcs_len_model(a: &[u8], b: &[u8]) -> u32 {
+    let mut memo = vec![vec![u32::MAX; b.len() + 1]; a.len() + 1];
+    fn go(a: &[u8], b: &[u8], i: usize, j: usize, memo: &mut Vec<Vec<u32>>) -> u32 {
+        if i == a.len() || j == b.len() {
+            return 0;
+        }
+        if memo[i][j] != u32::MAX {
+            return memo[i][j];
+        }
+        let r = if a[i] == b[j] {
+            1 + go(a, b, i + 1, j + 1, memo)
+        } else {
+            go(a, b, i + 1, j, memo).max(go(a, b, i, j + 1, memo))
+        };
+        memo[i][j] = r;
+        r
+    }
+    go(a, b, 0, 0, &mut memo)
+}
+
+fn is_subsequence(s: &[u8], of: &[u8]) -> bool {
+    let mut it = of.iter();
+    s.iter().all(|c| it.any(|x| x == c))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn lcs_is_a_longest_common_subsequence_with_consistent_runs(
+        a in prop::collection::vec(prop::sample::select(b"abc".to_vec()), 0..24),
+        b in prop::collection::vec(prop::sample::select(b"abc".to_vec()), 0..24),
+    ) {
+        let r = strings::lcs(&a, &b, u64::MAX, true).unwrap();
+        prop_assert_eq!(r.len, lcs_len_model(&a, &b));
+        prop_assert_eq!(r.seq.len() as u32, r.len);
+        prop_assert!(is_subsequence(&r.seq, &a) && is_subsequence(&r.seq, &b));
+        prop_assert_eq!(strings::lcs(&a, &b, u64::MAX, false).unwrap().len, r.len);
+        // runs are reported from the end backwards, never overlap, cover the whole subsequence,
+        // and each names equal bytes in both strings
+        let mut joined = Vec::new();
+        let mut prev: Option<strings::LcsMatch> = None;
+        for m in &r.matches {
+            let (x, y) = (&a[m.a.0 as usize..=m.a.1 as usize], &b[m.b.0 as usize..=m.b.1 as usize]);
+            prop_assert_eq!(x, y);
+            prop_assert_eq!(m.len as usize, x.len());
+            if let Some(p) = prev {
+                prop_assert!(m.a.1 < p.a.0 && m.b.1 < p.b.0);
+            }
+            prev = Some(*m);
+        }
+        for m in r.matches.iter().rev() {
+            joined.extend_from_slice(&a[m.a.0 as usize..=m.a.1 as usize]);
+        }
+        prop_assert_eq!(joined, r.seq);
+    }
+}

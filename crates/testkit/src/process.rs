@@ -384,10 +384,12 @@ impl ServerBuilder {
         let bus = self.wants_cluster_bus();
         let mut port = self.first_port.unwrap_or_else(|| pick_port(bus));
         let mut server = ServerProcess::spawn(self, dir, owns_dir, port);
-        for attempt in 1.. {
+        let mut attempts = 1;
+        loop {
             match server.wait_ready() {
                 Readiness::Ready => return server,
-                Readiness::PortTaken(_) if attempt < PORT_ATTEMPTS => {
+                Readiness::PortTaken(_) if attempts < PORT_ATTEMPTS => {
+                    attempts += 1;
                     port = pick_port(bus);
                     server.respawn(port);
                 }
@@ -398,7 +400,6 @@ impl ServerBuilder {
                 }
             }
         }
-        unreachable!("the start loop returns or panics")
     }
 
     /// Starts the server and waits for it to exit by itself (e.g. on a bad configuration),

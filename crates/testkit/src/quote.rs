@@ -52,7 +52,7 @@ pub fn split_args(line: &str) -> Result<Vec<Vec<u8>>, String> {
             let c = p.get(i).copied();
             if in_dq {
                 match c {
-                    None => return Err(format!("unbalanced double quotes in: {line}")),
+                    None => return Err("unbalanced double quotes".to_string()),
                     Some(b'\\') if p.get(i + 1) == Some(&b'x') => {
                         match (p.get(i + 2).and_then(|&b| hex_value(b)), p.get(i + 3).and_then(|&b| hex_value(b))) {
                             (Some(h), Some(l)) => {
@@ -71,7 +71,7 @@ pub fn split_args(line: &str) -> Result<Vec<Vec<u8>>, String> {
                     }
                     Some(b'"') => {
                         if i + 1 < p.len() && !is_space(p[i + 1]) {
-                            return Err(format!("closing quote must be followed by a space in: {line}"));
+                            return Err("closing quote must be followed by a blank".to_string());
                         }
                         i += 1;
                         break;
@@ -83,14 +83,14 @@ pub fn split_args(line: &str) -> Result<Vec<Vec<u8>>, String> {
                 }
             } else if in_sq {
                 match c {
-                    None => return Err(format!("unbalanced single quotes in: {line}")),
+                    None => return Err("unbalanced single quotes".to_string()),
                     Some(b'\\') if p.get(i + 1) == Some(&b'\'') => {
                         cur.push(b'\'');
                         i += 2;
                     }
                     Some(b'\'') => {
                         if i + 1 < p.len() && !is_space(p[i + 1]) {
-                            return Err(format!("closing quote must be followed by a space in: {line}"));
+                            return Err("closing quote must be followed by a blank".to_string());
                         }
                         i += 1;
                         break;
@@ -136,13 +136,13 @@ pub fn unescape(s: &str) -> Result<Vec<u8>, String> {
             continue;
         }
         match p.get(i + 1) {
-            None => return Err(format!("trailing backslash in: {s}")),
+            None => return Err("trailing backslash".to_string()),
             Some(b'x') => match (p.get(i + 2).and_then(|&b| hex_value(b)), p.get(i + 3).and_then(|&b| hex_value(b))) {
                 (Some(h), Some(l)) => {
                     out.push(h * 16 + l);
                     i += 4;
                 }
-                _ => return Err(format!("\\x must be followed by two hex digits in: {s}")),
+                _ => return Err("\\x must be followed by two hex digits".to_string()),
             },
             Some(&b) => {
                 out.push(escape_letter(b));

@@ -235,8 +235,14 @@ class Server:
 
     def call(self, *args):
         self.check_alive()
-        with Resp(self.port) as c:
-            return c.call(*args)
+        try:
+            with Resp(self.port) as c:
+                return c.call(*args)
+        except RespError as e:
+            raise BenchError("%s answered %s with an error: %s" % (self.name, " ".join(args), e))
+        except OSError as e:
+            self.check_alive()
+            raise BenchError("%s: %s failed: %s" % (self.name, " ".join(args), e))
 
     def info(self, section):
         return parse_info(self.call("INFO", section))
@@ -529,8 +535,8 @@ def main():
                 log("memory: %s pid %d, DEBUG POPULATE %d" % (name, s.pid, args.populate))
                 memory[name] = measure_memory(args, s)
                 s.stop()
-    except BenchError as e:
-        log("\nbench: FAILED: %s" % e)
+    except (BenchError, RespError, OSError) as e:
+        log("\nbench: FAILED: %s: %s" % (type(e).__name__, e))
         return 1
     except KeyboardInterrupt:
         log("\nbench: interrupted")

@@ -1,0 +1,45 @@
+//! The single place that says which parameters and directives vireo honours. Everything else in
+//! the table is accepted, validated, stored, shown by CONFIG GET and rewritten, but has no effect
+//! yet; the server warns about such directives at startup (see
+//! `Config::unimplemented_directives`). When the server starts honouring a parameter, add its
+//! Redis name here.
+
+/// Redis names of the implemented parameters and directives.
+pub const IMPLEMENTED: &[&str] = &[
+    "port",
+    "bind",
+    "unixsocket",
+    "unixsocketperm",
+    "dir",
+    "daemonize",
+    "pidfile",
+    "logfile",
+    "loglevel",
+    "databases",
+    "timeout",
+    "tcp-keepalive",
+    "maxclients",
+    "requirepass",
+    "protected-mode",
+    "hz",
+    "enable-debug-command",
+    "always-show-logo",
+    "proto-max-bulk-len",
+    "client-query-buffer-limit",
+    // Directives handled by the configuration crate itself.
+    "include",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::IMPLEMENTED;
+
+    #[test]
+    fn every_name_exists() {
+        for name in IMPLEMENTED {
+            let known = crate::table::PARAMS.iter().any(|p| p.name == *name)
+                || crate::DIRECTIVES.iter().any(|d| d.name == *name);
+            assert!(known, "{} is neither a parameter nor a directive", name);
+        }
+    }
+}

@@ -26,7 +26,8 @@ const S_TYPE: &str = "Names the data type stored at a key, or none.";
 const S_RENAME: &str = "Gives a key a new name, replacing whatever the new name held.";
 const S_RENAMENX: &str = "Gives a key a new name only when that name is free.";
 const S_KEYS: &str = "Lists every key whose name matches a glob-style pattern.";
-const S_SCAN: &str = "Walks the keys of the database a few at a time with a cursor, optionally filtered by pattern and type.";
+const S_SCAN: &str =
+    "Walks the keys of the database a few at a time with a cursor, optionally filtered by pattern and type.";
 const S_RANDOMKEY: &str = "Picks a key of the database at random.";
 const S_DBSIZE: &str = "Tells how many keys the current database holds.";
 const S_EXPIRE: &str = "Makes a key expire after a number of seconds.";
@@ -1061,11 +1062,11 @@ fn object_freq(ctx: &mut Ctx) {
 
 fn object_generic(ctx: &mut Ctx, q: ObjectQuery) {
     let argv = ctx.argv;
-    let policy = ctx.srv.config.maxmemory_policy;
-    let lfu = policy.is_lfu();
+    let lfu = ctx.srv.config.maxmemory_policy.is_lfu();
+    let lru = ctx.srv.config.maxmemory_policy.is_lru();
     // small integers are shared objects unless a maxmemory limit with an LRU/LFU policy needs
     // per-key access data
-    let shared_integers = ctx.srv.config.maxmemory == 0 || !(policy.is_lru() || lfu);
+    let shared_integers = ctx.srv.config.maxmemory == 0 || !(lru || lfu);
     let db = ctx.db();
     let clock = db.clock;
     let Some(e) = keys::object_lookup(db, &argv[2]) else {

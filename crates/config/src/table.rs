@@ -280,7 +280,7 @@ macro_rules! params {
             /// `save` is not rewritten.
             pub sentinel_mode: bool,
             /// Parameters given in the config file or on the command line.
-            pub(crate) set_at_load: std::collections::BTreeSet<ParamId>,
+            pub set_at_load: std::collections::BTreeSet<ParamId>,
         }
 
         /// Identifies a parameter; `PARAMS[id as usize]` is its table entry.

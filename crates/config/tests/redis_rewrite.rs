@@ -168,7 +168,7 @@ fn round_trip_keeps_values_and_comments() {
     assert!(rewritten.contains("# ??? Unknown-But-Quoted \"x\n"), "{}", rewritten);
     assert!(rewritten.contains("rename-command DEBUG \"\"\n"));
     assert!(rewritten.contains("# the end\n"));
-    assert!(rewritten.contains("\n   hz 10\n") == false && rewritten.contains("\nhz 10\n"));
+    assert!(!rewritten.contains("\n   hz 10\n") && rewritten.contains("\nhz 10\n"));
     assert!(!rewritten.contains("unixsocket"), "{}", rewritten);
     assert_eq!(rewritten.matches(REWRITE_SIGNATURE).count(), 1);
 

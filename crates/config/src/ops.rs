@@ -487,6 +487,16 @@ mod tests {
     }
 
     #[test]
+    fn debug_info_lists_debug_parameters() {
+        let info = Config::default().debug_info();
+        assert!(info.contains("replica-read-only yes\n"), "{}", info);
+        assert!(info.contains("client-query-buffer-limit 1gb\n"), "{}", info);
+        assert!(info.contains("io-threads 1\n"), "{}", info);
+        assert!(!info.contains("port"), "{}", info);
+        assert_eq!(info.lines().count(), PARAMS.iter().filter(|p| p.has(flags::DEBUG)).count());
+    }
+
+    #[test]
     fn sensitive_and_format_value() {
         assert!(is_sensitive(b"requirepass") && is_sensitive(b"MASTERAUTH") && !is_sensitive(b"port"));
         assert_eq!(format_value(&ParamValue::Maxmemory(1024)), "1024");

@@ -36,6 +36,8 @@ pub(crate) struct RewriteState {
     option_lines: HashMap<String, VecDeque<usize>>,
     processed: HashSet<String>,
     needs_signature: bool,
+    /// Write every option even at its default (Redis's force_write, for debug output).
+    force_write: bool,
 }
 
 impl RewriteState {
@@ -45,6 +47,7 @@ impl RewriteState {
             option_lines: HashMap::new(),
             processed: HashSet::new(),
             needs_signature: true,
+            force_write: false,
         }
     }
 
@@ -102,7 +105,7 @@ impl RewriteState {
         let slot = self.option_lines.get_mut(option).and_then(VecDeque::pop_front);
         if let Some(n) = slot {
             self.lines[n] = line.into_bytes();
-        } else if force {
+        } else if force || self.force_write {
             if self.needs_signature {
                 self.lines.push(REWRITE_SIGNATURE.as_bytes().to_vec());
                 self.needs_signature = false;
@@ -160,6 +163,19 @@ impl Config {
         }
         st.remove_orphaned();
         st.content()
+    }
+
+    /// The lines of the DEBUG-flagged parameters as CONFIG REWRITE would write them, defaults
+    /// included (Redis's getConfigDebugInfo(), shown in its crash report).
+    pub fn debug_info(&self) -> String {
+        let mut st = RewriteState::new();
+        st.force_write = true;
+        st.needs_signature = false;
+        let defaults = Config::default();
+        for p in PARAMS.iter().filter(|p| p.has(crate::flags::DEBUG)) {
+            self.rewrite_param(p.id, &defaults, &mut st);
+        }
+        String::from_utf8_lossy(&st.content()).into_owned()
     }
 
     /// CONFIG REWRITE of `path` with the `user` and `loadmodule` lines left untouched. The

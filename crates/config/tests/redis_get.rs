@@ -43,11 +43,10 @@ fn defaults_match_redis() {
         return;
     }
     let dir = TempDir::new("get-defaults");
-    let port = free_port();
-    // The only process-dependent values (port, save, dir) are set the same on both sides:
-    // port and save through the command line, dir by running both in the same directory.
-    let args: Vec<String> = ["--port", &port.to_string(), "--save", "", "--daemonize", "no"].map(String::from).to_vec();
-    let mut redis = Redis::start(dir.path(), &args, port);
+    // The only process-dependent values (port, unixsocket, save, dir) are set the same on both
+    // sides: through the command line, and dir by running both in the same directory.
+    let args = server_args(dir.path(), &["--save", "", "--daemonize", "no"]);
+    let mut redis = Redis::start(dir.path(), &args);
     let theirs = as_map(redis.config_get(&["*"]));
     let c = ours(dir.path(), &args);
     let mine = as_map(c.get(&[b"*"]));
@@ -74,9 +73,8 @@ fn patterns_match_redis() {
         return;
     }
     let dir = TempDir::new("get-patterns");
-    let port = free_port();
-    let args: Vec<String> = ["--port", &port.to_string(), "--save", ""].map(String::from).to_vec();
-    let mut redis = Redis::start(dir.path(), &args, port);
+    let args = server_args(dir.path(), &["--save", ""]);
+    let mut redis = Redis::start(dir.path(), &args);
     let c = ours(dir.path(), &args);
     let cases: &[&[&str]] = &[
         &["port"],
@@ -121,47 +119,46 @@ fn loaded_redis_conf_matches_redis() {
         return;
     };
     let dir = TempDir::new("get-conf");
-    let port = free_port();
     // Redis's file sets a pidfile, a log file and a dir; override what would touch the system.
-    let args: Vec<String> = [
-        conf,
-        "--port",
-        &port.to_string(),
-        "--pidfile",
-        "",
-        "--logfile",
-        "",
-        "--daemonize",
-        "no",
-        "--dir",
-        dir.path().to_str().unwrap(),
-        "--save",
-        "900 1",
-        "--save",
-        "300 10",
-        "--maxmemory",
-        "1gb",
-        "--client-output-buffer-limit",
-        "pubsub 1mb 2mb 3",
-        "--bind",
-        "127.0.0.1",
-        "-::1",
-        "--notify-keyspace-events",
-        "KEn",
-        "--shutdown-on-sigterm",
-        "nosave now",
-        "--latency-tracking-info-percentiles",
-        "1.5 99.99",
-        "--unixsocketperm",
-        "700",
-        "--oom-score-adj",
-        "relative",
-        "--maxmemory-clients",
-        "5%",
-    ]
-    .map(String::from)
-    .to_vec();
-    let mut redis = Redis::start(dir.path(), &args, port);
+    let dir_text = dir.path().display().to_string();
+    let args = server_args(
+        dir.path(),
+        &[
+            conf,
+            "--pidfile",
+            "",
+            "--logfile",
+            "",
+            "--daemonize",
+            "no",
+            "--dir",
+            &dir_text,
+            "--save",
+            "900 1",
+            "--save",
+            "300 10",
+            "--maxmemory",
+            "1gb",
+            "--client-output-buffer-limit",
+            "pubsub 1mb 2mb 3",
+            "--bind",
+            "127.0.0.1",
+            "-::1",
+            "--notify-keyspace-events",
+            "KEn",
+            "--shutdown-on-sigterm",
+            "nosave now",
+            "--latency-tracking-info-percentiles",
+            "1.5 99.99",
+            "--unixsocketperm",
+            "700",
+            "--oom-score-adj",
+            "relative",
+            "--maxmemory-clients",
+            "5%",
+        ],
+    );
+    let mut redis = Redis::start(dir.path(), &args);
     let theirs = as_map(redis.config_get(&["*"]));
     let c = ours(dir.path(), &args);
     assert_same(&theirs, &as_map(c.get(&[b"*"])));
@@ -173,9 +170,8 @@ fn values_after_config_set_match_redis() {
         return;
     }
     let dir = TempDir::new("get-set");
-    let port = free_port();
-    let args: Vec<String> = ["--port", &port.to_string(), "--save", ""].map(String::from).to_vec();
-    let mut redis = Redis::start(dir.path(), &args, port);
+    let args = server_args(dir.path(), &["--save", ""]);
+    let mut redis = Redis::start(dir.path(), &args);
     let mut c = ours(dir.path(), &args);
     let sets: &[&[&str]] = &[
         &["maxmemory", "10mb", "maxmemory-policy", "ALLKEYS-LRU"],
@@ -206,4 +202,73 @@ fn values_after_config_set_match_redis() {
         let t = as_map(redis.config_get(&["*"]));
         assert_same(&t, &as_map(c.get(&[b"*"])));
     }
+}
+
+#[test]
+fn config_set_errors_match_redis() {
+    if !redis_available() {
+        return;
+    }
+    let dir = TempDir::new("set-errors");
+    let args = server_args(dir.path(), &["--save", ""]);
+    let mut redis = Redis::start(dir.path(), &args);
+    let mut c = ours(dir.path(), &args);
+    let cases: &[&[&str]] = &[
+        &["foo", "1"],
+        &["Foo", "1", "port", "x"],
+        &["port", "abc"],
+        &["PORT", "abc"],
+        &["daemonize", "yes"],
+        &["DAEMONIZE", "yes"],
+        &["port", "1", "port", "2"],
+        &["port", "1", "PORT", "2"],
+        &["dir", "/tmp"],
+        &["dbfilename", "x.rdb"],
+        &["maxmemory", "1", "foo", "2"],
+        &["daemonize", "yes", "foo", "2"],
+        &["port", "abc", "daemonize", "yes"],
+        &["maxmemory", "abc", "port", "abc"],
+        &["SLAVE-PRIORITY", "abc"],
+        &["save", "100"],
+        &["save", "100 1  200 2"],
+        &["shutdown-on-sigint", ""],
+        &["shutdown-on-sigint", "save  now"],
+        &["shutdown-on-sigterm", "save nosave"],
+        &["slaveof", "x"],
+        &["replicaof", "a 1"],
+        &["timeout", "-1"],
+        &["notify-keyspace-events", "K E"],
+        &["client-output-buffer-limit", "normal 1 2"],
+        &["client-output-buffer-limit", "master 1 2 3"],
+        &["oom-score-adj-values", "1  2 3"],
+        &["oom-score-adj-values", "1 2 99999"],
+        &["maxmemory-policy", "foo"],
+        &["appendonly", "maybe"],
+        &["unixsocket", "/tmp/x"],
+        &["enable-debug-command", "yes"],
+        &["proc-title-template", "{title}"],
+        &["proc-title-template", "{{"],
+        &["cluster-announce-hostname", "bad_name"],
+        &["activedefrag", "yes"],
+        &["latency-tracking-info-percentiles", "50 x"],
+        &["latency-tracking-info-percentiles", "-1"],
+        &["maxmemory-clients", "200%"],
+        &["unixsocketperm", "777"],
+        &["hash-max-ziplist-entries", "-1"],
+        &["zset-max-ziplist-value", "1x"],
+        &["list-max-ziplist-size", "2147483648"],
+        &["repl-backlog-size", "0"],
+        &["tls-port", "70000"],
+        &["loglevel", "debug verbose"],
+    ];
+    for set in cases {
+        let mut cmd = vec!["CONFIG", "SET"];
+        cmd.extend_from_slice(set);
+        let theirs = redis.cmd_str(&cmd).map(|_| ());
+        let pairs: Vec<(&[u8], &[u8])> = set.chunks(2).map(|kv| (kv[0].as_bytes(), kv[1].as_bytes())).collect();
+        let mine = c.set(&pairs).map(|_| ());
+        assert_eq!(theirs, mine, "CONFIG SET {:?}", set);
+    }
+    let t = as_map(redis.config_get(&["*"]));
+    assert_same(&t, &as_map(c.get(&[b"*"])));
 }

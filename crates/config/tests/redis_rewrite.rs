@@ -50,15 +50,14 @@ fn rewrite_matches_redis() {
         return;
     }
     let dir = TempDir::new("rewrite");
-    let port = free_port();
-    let text = TEMPLATE.replace("PORT", &port.to_string()).replace("Unknown-But-Quoted \"x\n", "");
+    let text = TEMPLATE.replace("PORT", "0").replace("Unknown-But-Quoted \"x\n", "");
     let theirs_path = dir.path().join("redis.conf");
     let ours_path = dir.path().join("vireo.conf");
     std::fs::write(&theirs_path, &text).unwrap();
     std::fs::write(&ours_path, &text).unwrap();
 
-    let args = vec![theirs_path.display().to_string(), "--daemonize".to_string(), "no".to_string()];
-    let mut redis = Redis::start(dir.path(), &args, port);
+    let args = server_args(dir.path(), &[theirs_path.to_str().unwrap(), "--daemonize", "no"]);
+    let mut redis = Redis::start(dir.path(), &args);
     let parsed = parse_args_in(&args, Some(dir.path().to_str().unwrap())).unwrap();
     let mut c = Config { dir: dir.path().display().to_string(), ..Config::default() };
     c.load_from(parsed.config_file.as_deref(), None, &parsed.options).unwrap();

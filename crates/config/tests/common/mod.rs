@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,8 +21,16 @@ pub fn redis_available() -> bool {
     }
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// Arguments that make the reference server listen only on a unix socket in `dir` (no TCP port
+/// to race for between parallel tests), after `extra`.
+pub fn server_args(dir: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    args.extend(["--port".to_string(), "0".to_string(), "--unixsocket".to_string(), socket_path(dir)]);
+    args
+}
+
+pub fn socket_path(dir: &Path) -> String {
+    dir.join("redis.sock").display().to_string()
 }
 
 /// A private temporary directory, removed on drop.
@@ -51,13 +59,13 @@ impl Drop for TempDir {
 /// A reference redis-server we started; killed (by its pid) on drop.
 pub struct Redis {
     child: Child,
-    pub port: u16,
-    conn: TcpStream,
+    conn: UnixStream,
 }
 
 impl Redis {
-    /// Starts `redis-server <args>` in `cwd` and waits until it answers on `port`.
-    pub fn start(cwd: &Path, args: &[String], port: u16) -> Redis {
+    /// Starts `redis-server <args>` in `cwd` (args from [`server_args`]) and waits until it
+    /// answers on its socket.
+    pub fn start(cwd: &Path, args: &[String]) -> Redis {
         let mut child = Command::new(REDIS_SERVER)
             .args(args)
             .current_dir(cwd)
@@ -68,9 +76,9 @@ impl Redis {
             .expect("spawn redis-server");
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if let Ok(conn) = TcpStream::connect(("127.0.0.1", port)) {
+            if let Ok(conn) = UnixStream::connect(socket_path(cwd)) {
                 conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                return Redis { child, port, conn };
+                return Redis { child, conn };
             }
             if Instant::now() > deadline || child.try_wait().ok().flatten().is_some() {
                 let _ = child.kill();

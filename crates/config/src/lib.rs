@@ -64,8 +64,8 @@ pub struct Directives {
     /// `rename-command <from> <to>` (`to` empty: remove the command). Redis fails with "No such
     /// command in rename-command" or "Target command name already exists" at that line.
     pub rename_commands: Vec<(String, String, ConfigLine)>,
-    /// `user <name> <rules...>` (arguments after `user`). Redis fails with "Error in user
-    /// declaration '<arg>': <error>" at that line.
+    /// `user <name> <rules...>` (arguments after `user`). Redis fails with `Error in user
+    /// declaration '<arg>': <error>` at that line.
     pub users: Vec<(Vec<String>, ConfigLine)>,
     /// `loadmodule` directives.
     pub loadmodules: Vec<ModuleLoad>,

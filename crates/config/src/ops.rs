@@ -25,7 +25,7 @@ pub struct ChangeRecord {
     /// The parameter.
     pub id: ParamId,
     /// The name used in the command, lower-cased (the alias if an alias was used), for error
-    /// messages: "CONFIG SET failed (possibly related to argument '<name>') - ...".
+    /// messages: `CONFIG SET failed (possibly related to argument '<name>') - ...`.
     pub name: &'static str,
     /// The value before the command.
     pub old: ParamValue,

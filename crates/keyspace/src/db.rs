@@ -114,7 +114,7 @@ impl Db {
             return false;
         }
         match self.expires.get(key) {
-            Some(&when) => when <= self.clock.now_ms,
+            Some(&when) => self.clock.now_ms > when,
             None => false,
         }
     }
@@ -389,11 +389,7 @@ pub fn lfu_time_elapsed(ldt: u32, now_ms: i64) -> u32 {
 pub fn lfu_decr_and_return(lru: u32, clock: &Clock) -> u32 {
     let ldt = lru >> 8;
     let counter = lru & 255;
-    let periods = if clock.lfu_decay_time > 0 {
-        lfu_time_elapsed(ldt, clock.now_ms) / clock.lfu_decay_time
-    } else {
-        0
-    };
+    let periods = if clock.lfu_decay_time > 0 { lfu_time_elapsed(ldt, clock.now_ms) / clock.lfu_decay_time } else { 0 };
     counter.saturating_sub(periods)
 }
 

@@ -63,10 +63,7 @@ struct Table<V> {
 
 impl<V> Table<V> {
     fn empty() -> Self {
-        Table {
-            slots: Box::new([]),
-            used: 0,
-        }
+        Table { slots: Box::new([]), used: 0 }
     }
 
     /// A table of `n` (a power of two, > 0) empty buckets, allocated zeroed so the pages are
@@ -147,19 +144,15 @@ fn hash_seed() -> &'static HashSeed {
         if getrandom::fill(&mut b).is_err() {
             // No OS randomness: fall back to the clock and an address, which still differ
             // between runs.
-            let t = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64);
+            let t =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
             let addr = &b as *const _ as u64;
             b[..8].copy_from_slice(&t.to_le_bytes());
             b[8..].copy_from_slice(&(addr ^ t.rotate_left(32)).to_le_bytes());
         }
         let per_hasher = u64::from_le_bytes(b[..8].try_into().unwrap_or([1; 8]));
         let shared = u64::from_le_bytes(b[8..].try_into().unwrap_or([2; 8]));
-        HashSeed {
-            per_hasher,
-            shared: SharedSeed::from_u64(shared),
-        }
+        HashSeed { per_hasher, shared: SharedSeed::from_u64(shared) }
     })
 }
 
@@ -312,9 +305,7 @@ impl<V> Dict<V> {
         if self.find(h, key).is_some() {
             // Found: look it up again mutably (a conditional return of a mutable borrow from
             // one lookup is not accepted by the borrow checker). Chains are short.
-            let n = self
-                .find_mut(h, key)
-                .expect("key found by the shared lookup");
+            let n = self.find_mut(h, key).expect("key found by the shared lookup");
             return (&mut n.val, false);
         }
         (self.insert_new(h, SBytes::new(key), make()), true)
@@ -323,11 +314,7 @@ impl<V> Dict<V> {
     /// Links a node for a key known to be absent, growing first when needed.
     fn insert_new(&mut self, hash: u64, key: SBytes, val: V) -> &mut V {
         self.expand_if_needed();
-        let t = if self.is_rehashing() {
-            &mut self.ht[1]
-        } else {
-            &mut self.ht[0]
-        };
+        let t = if self.is_rehashing() { &mut self.ht[1] } else { &mut self.ht[0] };
         if t.size() == 0 {
             // Not even the first 4 buckets could be allocated: out of memory, like Box::new.
             alloc::handle_alloc_error(Layout::new::<[Link<V>; INITIAL_SIZE]>());
@@ -335,11 +322,7 @@ impl<V> Dict<V> {
         let slot = t.slot_of(hash);
         t.used += 1;
         let link = &mut t.slots[slot];
-        let node = Box::new(Node {
-            next: link.take(),
-            key,
-            val,
-        });
+        let node = Box::new(Node { next: link.take(), key, val });
         &mut link.insert(node).val
     }
 
@@ -406,11 +389,7 @@ impl<V> Dict<V> {
         // Candidate buckets: ht[0] from rehash_idx on (those below are empty), then all of
         // ht[1], numbered as one range.
         let s0 = self.ht[0].size();
-        let first = if self.is_rehashing() {
-            self.rehash_idx.min(s0)
-        } else {
-            0
-        };
+        let first = if self.is_rehashing() { self.rehash_idx.min(s0) } else { 0 };
         let range = s0 - first + self.ht[1].size();
         let bucket = |i: usize| {
             let i = first + i;
@@ -505,22 +484,14 @@ impl<V> Dict<V> {
     }
 
     pub fn iter(&self) -> Iter<'_, V> {
-        Iter {
-            slots: self.ht[0].slots.iter().chain(self.ht[1].slots.iter()),
-            cur: None,
-            left: self.len(),
-        }
+        Iter { slots: self.ht[0].slots.iter().chain(self.ht[1].slots.iter()), cur: None, left: self.len() }
     }
 
     /// All elements with mutable access to the values, in no particular order.
     pub fn iter_mut(&mut self) -> IterMut<'_, V> {
         let left = self.len();
         let [a, b] = &mut self.ht;
-        IterMut {
-            slots: a.slots.iter_mut().chain(b.slots.iter_mut()),
-            cur: None,
-            left,
-        }
+        IterMut { slots: a.slots.iter_mut().chain(b.slots.iter_mut()), cur: None, left }
     }
 
     /// Does incremental rehashing for about `micros` microseconds; returns true when some work was
@@ -599,17 +570,10 @@ impl<V> Dict<V> {
     }
 
     pub fn stats(&self) -> DictStats {
-        let mut st = DictStats {
-            rehashing: self.is_rehashing(),
-            ..DictStats::default()
-        };
+        let mut st = DictStats { rehashing: self.is_rehashing(), ..DictStats::default() };
         let n = if self.is_rehashing() { 2 } else { 1 };
         for t in &self.ht[..n] {
-            let mut ts = TableStats {
-                size: t.size(),
-                used: t.used,
-                ..TableStats::default()
-            };
+            let mut ts = TableStats { size: t.size(), used: t.used, ..TableStats::default() };
             if t.size() > 0 {
                 ts.chain_lengths = vec![0; STATS_VECTLEN];
                 for slot in t.slots.iter() {
@@ -637,11 +601,7 @@ impl<V> Dict<V> {
     /// heap memory owned by keys and values).
     pub fn overhead_bytes(&self) -> usize {
         let link = mem::size_of::<Link<V>>();
-        let arrays: usize = self
-            .ht
-            .iter()
-            .map(|t| alloc_size_class(t.size() * link))
-            .sum();
+        let arrays: usize = self.ht.iter().map(|t| alloc_size_class(t.size() * link)).sum();
         arrays + self.len() * alloc_size_class(mem::size_of::<Node<V>>())
     }
 
@@ -956,10 +916,7 @@ mod tests {
             }
             was_rehashing = d.is_rehashing();
         }
-        assert!(
-            max_buckets <= 1 + EMPTY_VISITS_PER_STEP,
-            "visited {max_buckets} buckets"
-        );
+        assert!(max_buckets <= 1 + EMPTY_VISITS_PER_STEP, "visited {max_buckets} buckets");
         // One chain of a table at load factor <= 1 with a good hash.
         assert!(max_nodes <= 16, "moved {max_nodes} nodes");
         assert!(d.work.1 >= 2_000_000, "every node moved at least once");
@@ -1158,14 +1115,7 @@ mod tests {
         assert_eq!(st.tables, vec![(4, 4)]);
         let det = &st.detail[0];
         assert_eq!(det.chain_lengths.iter().sum::<usize>(), 4);
-        assert_eq!(
-            det.chain_lengths
-                .iter()
-                .enumerate()
-                .map(|(l, n)| l * n)
-                .sum::<usize>(),
-            4
-        );
+        assert_eq!(det.chain_lengths.iter().enumerate().map(|(l, n)| l * n).sum::<usize>(), 4);
         assert_eq!(det.slots, 4 - det.chain_lengths[0]);
         d.insert(key(4), 4);
         let st = d.stats();

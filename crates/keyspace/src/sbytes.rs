@@ -141,12 +141,7 @@ impl SBytes {
         a.copy_from_slice(&buf[0..8]);
         mid.copy_from_slice(&buf[8..16]);
         c.copy_from_slice(&buf[16..23]);
-        SBytes {
-            a: Word { bytes: a },
-            b: mid,
-            c,
-            tag: INLINE_TAGS[b.len()],
-        }
+        SBytes { a: Word { bytes: a }, b: mid, c, tag: INLINE_TAGS[b.len()] }
     }
 
     /// Takes ownership of a boxed slice longer than `INLINE_MAX`.
@@ -156,12 +151,7 @@ impl SBytes {
         let raw: *mut [u8] = Box::into_raw(bx);
         // SAFETY: Box::into_raw never returns null.
         let ptr = unsafe { NonNull::new_unchecked(raw.cast::<u8>()) };
-        SBytes {
-            a: Word { ptr },
-            b: len.to_ne_bytes(),
-            c: [0; 7],
-            tag: Tag::Heap,
-        }
+        SBytes { a: Word { ptr }, b: len.to_ne_bytes(), c: [0; 7], tag: Tag::Heap }
     }
 
     #[inline]
@@ -222,12 +212,7 @@ impl SBytes {
         let this = ManuallyDrop::new(self);
         // SAFETY: the Heap tag means `a.ptr`/`heap_len()` describe a `Box<[u8]>` we own;
         // `this` is never dropped, so ownership moves to the new box exactly once.
-        let bx = unsafe {
-            Box::from_raw(ptr::slice_from_raw_parts_mut(
-                this.a.ptr.as_ptr(),
-                this.heap_len(),
-            ))
-        };
+        let bx = unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(this.a.ptr.as_ptr(), this.heap_len())) };
         bx.into_vec()
     }
 }
@@ -246,8 +231,7 @@ pub fn alloc_size_class(n: usize) -> usize {
         // Above 128 the classes in [2^k, 2^(k+1)] are 2^k + i * 2^(k-2) for i = 1..=4.
         let lg = usize::BITS - 1 - (n - 1).leading_zeros(); // floor(log2(n - 1)), >= 7
         let delta = 1usize << (lg - 2);
-        n.checked_add(delta - 1)
-            .map_or(usize::MAX, |v| v & !(delta - 1))
+        n.checked_add(delta - 1).map_or(usize::MAX, |v| v & !(delta - 1))
     }
 }
 
@@ -257,10 +241,7 @@ impl Drop for SBytes {
             // SAFETY: with the Heap tag, `a.ptr`/`heap_len()` came from `Box::into_raw` of a
             // `Box<[u8]>` of that length which this value owns; drop runs once.
             unsafe {
-                drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
-                    self.a.ptr.as_ptr(),
-                    self.heap_len(),
-                )));
+                drop(Box::from_raw(ptr::slice_from_raw_parts_mut(self.a.ptr.as_ptr(), self.heap_len())));
             }
         }
     }
@@ -272,12 +253,7 @@ impl Clone for SBytes {
         if self.is_inline() {
             // SAFETY: inline values always have `a` initialized as bytes (see `inline()`).
             let a = unsafe { self.a.bytes };
-            SBytes {
-                a: Word { bytes: a },
-                b: self.b,
-                c: self.c,
-                tag: self.tag,
-            }
+            SBytes { a: Word { bytes: a }, b: self.b, c: self.c, tag: self.tag }
         } else {
             Self::heap(Box::from(self.as_slice()))
         }
@@ -405,9 +381,7 @@ mod tests {
     const _: () = assert!(size_of::<Option<E>>() == 24);
 
     fn pattern(len: usize, salt: u8) -> Vec<u8> {
-        (0..len)
-            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt))
-            .collect()
+        (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt)).collect()
     }
 
     fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
@@ -418,12 +392,7 @@ mod tests {
 
     #[test]
     fn enum_with_sbytes_round_trips() {
-        let vals = [
-            E::S(SBytes::new(b"abc")),
-            E::S(SBytes::new(&[7u8; 40])),
-            E::I(-5),
-            E::B(Box::new(9)),
-        ];
+        let vals = [E::S(SBytes::new(b"abc")), E::S(SBytes::new(&[7u8; 40])), E::I(-5), E::B(Box::new(9))];
         let mut seen = Vec::new();
         for v in &vals {
             seen.push(match v {
@@ -502,10 +471,7 @@ mod tests {
         assert_eq!(SBytes::from(b"xyz").as_slice(), b"xyz");
         assert_eq!(format!("{:?}", SBytes::from("a\"b")), "\"a\\\"b\"");
         let long = "x".repeat(30);
-        assert_eq!(
-            format!("{:?}", SBytes::from(long.as_str())),
-            format!("{long:?}")
-        );
+        assert_eq!(format!("{:?}", SBytes::from(long.as_str())), format!("{long:?}"));
         assert_eq!(SBytes::from("ab"), &b"ab"[..]);
         // A Vec with spare capacity is shrunk into an exact box.
         let mut v = Vec::with_capacity(100);

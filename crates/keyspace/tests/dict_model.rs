@@ -131,11 +131,10 @@ fn apply(d: &mut Dict<u64>, m: &mut HashMap<Vec<u8>, u64>, op: &Op) {
             let victims: Vec<Vec<u8>> = m
                 .keys()
                 .filter(|k| {
-                    let idx: u32 =
-                        std::str::from_utf8(&k[1..k.iter().position(|&c| c == b':').unwrap()])
-                            .unwrap()
-                            .parse()
-                            .unwrap();
+                    let idx: u32 = std::str::from_utf8(&k[1..k.iter().position(|&c| c == b':').unwrap()])
+                        .unwrap()
+                        .parse()
+                        .unwrap();
                     !idx.is_multiple_of(keep_every)
                 })
                 .cloned()
@@ -435,10 +434,7 @@ fn get_or_insert_with_only_makes_missing_values() {
     let (v, ins) = d.get_or_insert_with(b"a", || panic!("must not be called"));
     assert!(!ins);
     assert_eq!(v, b"one!");
-    assert_eq!(
-        d.insert(SBytes::from("a"), b"two".to_vec()),
-        Some(b"one!".to_vec())
-    );
+    assert_eq!(d.insert(SBytes::from("a"), b"two".to_vec()), Some(b"one!".to_vec()));
     assert_eq!(d.remove(b"a"), Some((SBytes::from("a"), b"two".to_vec())));
     assert!(d.remove(b"a").is_none());
     assert!(d.is_empty());

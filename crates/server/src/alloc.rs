@@ -91,6 +91,12 @@ pub fn purge() {
     let name = b"arena.4096.purge\0";
     // SAFETY: a documented mallctl with no input or output.
     unsafe {
-        tikv_jemalloc_sys::mallctl(name.as_ptr() as *const _, std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut(), 0);
+        tikv_jemalloc_sys::mallctl(
+            name.as_ptr() as *const _,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        );
     }
 }

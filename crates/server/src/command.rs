@@ -151,7 +151,10 @@ pub enum BeginSearch {
     /// At a fixed argument index.
     Index(i32),
     /// After the first occurrence of a keyword, searching from `startfrom` (negative = from end).
-    Keyword { keyword: &'static str, startfrom: i32 },
+    Keyword {
+        keyword: &'static str,
+        startfrom: i32,
+    },
     Unknown,
 }
 
@@ -160,10 +163,18 @@ pub enum BeginSearch {
 pub enum FindKeys {
     /// `lastkey` relative to the first key (-1 = last argument), every `step` arguments,
     /// `limit` divides the remaining args (0 = no limit).
-    Range { lastkey: i32, step: i32, limit: i32 },
+    Range {
+        lastkey: i32,
+        step: i32,
+        limit: i32,
+    },
     /// The number of keys is at `keynumidx` (relative to the first key position), then keys
     /// start at `firstkey` (relative), every `step`.
-    Keynum { keynumidx: i32, firstkey: i32, step: i32 },
+    Keynum {
+        keynumidx: i32,
+        firstkey: i32,
+        step: i32,
+    },
     Unknown,
 }
 
@@ -425,10 +436,12 @@ impl CommandSpec {
                     if idx >= argc {
                         continue;
                     }
-                    let n = match std::str::from_utf8(argv[idx as usize].as_ref()).ok().and_then(|s| s.parse::<i64>().ok()) {
-                        Some(n) if n >= 0 => n as i32,
-                        _ => continue,
-                    };
+                    let n =
+                        match std::str::from_utf8(argv[idx as usize].as_ref()).ok().and_then(|s| s.parse::<i64>().ok())
+                        {
+                            Some(n) if n >= 0 => n as i32,
+                            _ => continue,
+                        };
                     let start = first + firstkey;
                     for k in 0..n {
                         let p = start + k * step.max(1);
@@ -517,7 +530,13 @@ pub mod decl {
         a.subargs = subargs;
         a
     }
-    pub const fn doc(summary: &'static str, since: &'static str, group: Group, complexity: &'static str, args: &'static [Arg]) -> Doc {
+    pub const fn doc(
+        summary: &'static str,
+        since: &'static str,
+        group: Group,
+        complexity: &'static str,
+        args: &'static [Arg],
+    ) -> Doc {
         Doc {
             summary,
             since,

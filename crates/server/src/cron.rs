@@ -126,14 +126,7 @@ pub fn active_expire(srv: &mut Server, kind: CycleKind) {
     }
     let effort = srv.config.active_expire_effort as u32;
     let hz = srv.hz;
-    let expired = srv.expire_cycle.run(
-        &mut srv.ks.dbs,
-        kind,
-        effort,
-        hz,
-        &|| now_us() as u64,
-        &crate::server::now_ms,
-    );
+    let expired = srv.expire_cycle.run(&mut srv.ks.dbs, kind, effort, hz, &|| now_us() as u64, &crate::server::now_ms);
     if expired > 0 || srv.ks.dbs.iter().any(|d| !d.events.is_empty()) {
         let at = srv.prop.pending.len();
         srv.drain_db_events_at(at);

@@ -58,11 +58,7 @@ pub fn cstr(b: &[u8]) -> &[u8] {
 
 /// `ERR unknown subcommand '<sub>'. Try <CMD> HELP.`
 pub fn unknown_subcommand(cmd: &str, sub: &[u8]) -> String {
-    format!(
-        "ERR unknown subcommand '{}'. Try {} HELP.",
-        sanitize(sub, 128),
-        cmd.to_ascii_uppercase()
-    )
+    format!("ERR unknown subcommand '{}'. Try {} HELP.", sanitize(sub, 128), cmd.to_ascii_uppercase())
 }
 
 /// `ERR wrong number of arguments for '<name>' command` (name may be "config|get").

@@ -54,7 +54,11 @@ impl EventLoop {
         if port == 0 {
             return Ok(());
         }
-        let binds: Vec<String> = if srv.config.bind.is_empty() { vec!["*".into(), "-::*".into()] } else { srv.config.bind.clone() };
+        let binds = srv.config.bind.clone();
+        if binds.is_empty() {
+            // bind "": no TCP listener at all
+            return Ok(());
+        }
         let mut bound = 0;
         for b in &binds {
             let (optional, addr) = match b.strip_prefix('-') {
@@ -72,11 +76,19 @@ impl EventLoop {
                     bound += 1;
                 }
                 Err(e) => {
-                    let unsupported = matches!(e.raw_os_error(), Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT) | Some(libc::EADDRNOTAVAIL));
+                    let unsupported = matches!(
+                        e.raw_os_error(),
+                        Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT) | Some(libc::EADDRNOTAVAIL)
+                    );
                     if optional && unsupported {
                         continue;
                     }
-                    log_warning!("Warning: Could not create server TCP listening socket {}:{}: {}", addr, port, describe_bind_error(&e));
+                    log_warning!(
+                        "Warning: Could not create server TCP listening socket {}:{}: {}",
+                        addr,
+                        port,
+                        describe_bind_error(&e)
+                    );
                     if optional {
                         continue;
                     }
@@ -324,7 +336,8 @@ fn describe_bind_error(e: &io::Error) -> String {
 
 fn bind_tcp(ip: &str, port: u16, backlog: i32) -> io::Result<TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
-    let ipaddr: std::net::IpAddr = ip.parse().map_err(|_| io::Error::new(ErrorKind::InvalidInput, "Invalid argument"))?;
+    let ipaddr: std::net::IpAddr =
+        ip.parse().map_err(|_| io::Error::new(ErrorKind::InvalidInput, "Invalid argument"))?;
     let addr = std::net::SocketAddr::new(ipaddr, port);
     let domain = if addr.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
     let sock = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
@@ -423,7 +436,14 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
         c.last_interaction_ms = srv.mstime();
     }
     if closed && total == 0 {
-        log_verbose!("Client closed connection id={} addr={} laddr={} fd={} name={}", c.id, c.addr, c.laddr, c.conn.fd(), String::from_utf8_lossy(c.name.as_deref().unwrap_or(b"")));
+        log_verbose!(
+            "Client closed connection id={} addr={} laddr={} fd={} name={}",
+            c.id,
+            c.addr,
+            c.laddr,
+            c.conn.fd(),
+            String::from_utf8_lossy(c.name.as_deref().unwrap_or(b""))
+        );
         free_client(srv, c);
         return;
     }
@@ -433,7 +453,11 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
     }
     let limit = srv.config.client_query_buffer_limit as usize;
     if !c.has(cflags::MASTER) && c.qbuf.len() > limit && !c.has(cflags::CLOSE_ASAP) {
-        log_warning!("Closing client that reached max query buffer length: {} (qbuf initial bytes: {})", client_info_line(srv, &c), crate::util::repr(&c.qbuf[..c.qbuf.len().min(64)]));
+        log_warning!(
+            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
+            client_info_line(srv, &c),
+            crate::util::repr(&c.qbuf[..c.qbuf.len().min(64)])
+        );
         c.flags |= cflags::CLOSE_ASAP;
         srv.to_close.push(token);
     }
@@ -453,10 +477,7 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
 
 /// Parses and runs every complete command in the client's query buffer.
 pub fn process_input(srv: &mut Server, c: &mut Client) {
-    let limits = Limits {
-        proto_max_bulk_len: srv.config.proto_max_bulk_len as u64,
-        authenticated: c.authenticated,
-    };
+    let limits = Limits { proto_max_bulk_len: srv.config.proto_max_bulk_len as u64, authenticated: c.authenticated };
     if c.has(cflags::PENDING_COMMAND) && !c.has(cflags::PAUSED | cflags::BLOCKED | cflags::CLOSE_ASAP) {
         // a command held back by CLIENT PAUSE runs first
         c.flags &= !cflags::PENDING_COMMAND;
@@ -486,7 +507,12 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             Ok(Parsed::Nothing) => continue,
             Ok(Parsed::NeedMore) => break,
             Err(e) => {
-                log_verbose!("Protocol error ({}) from client: {}. Query buffer during protocol error: '{}'", e.0, client_info_line(srv, c), crate::util::repr(&c.qbuf[..c.qbuf.len().min(128)]).trim_matches('"'));
+                log_verbose!(
+                    "Protocol error ({}) from client: {}. Query buffer during protocol error: '{}'",
+                    e.0,
+                    client_info_line(srv, c),
+                    crate::util::repr(&c.qbuf[..c.qbuf.len().min(128)]).trim_matches('"')
+                );
                 c.reply.error(&format!("ERR {}", e));
                 srv.count_errors(c);
                 c.flags |= cflags::CLOSE_AFTER_REPLY;
@@ -499,7 +525,14 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
 
 /// A short description of a client for log lines.
 pub fn client_info_line(_srv: &Server, c: &Client) -> String {
-    format!("id={} addr={} laddr={} fd={} name={}", c.id, c.addr, c.laddr, c.conn.fd(), String::from_utf8_lossy(c.name.as_deref().unwrap_or(b"")))
+    format!(
+        "id={} addr={} laddr={} fd={} name={}",
+        c.id,
+        c.addr,
+        c.laddr,
+        c.conn.fd(),
+        String::from_utf8_lossy(c.name.as_deref().unwrap_or(b""))
+    )
 }
 
 /// Writes as much pending output as the socket takes.

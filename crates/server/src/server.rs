@@ -125,8 +125,6 @@ pub struct Server {
     pub lazyfreed_objects: Arc<std::sync::atomic::AtomicU64>,
     /// Events of the event loop for other modules (listener rebinds etc.).
     pub net_changes: Vec<NetChange>,
-    /// Bytes of the config's notify-keyspace-events, parsed into classes.
-    pub notify_flags: u32,
     /// The poller's registry, to deregister sockets of freed clients.
     pub poll_registry: Option<mio::Registry>,
     /// SHUTDOWN was requested (by command or signal) with these options.
@@ -206,7 +204,6 @@ impl Server {
             lazyfree_pending: Default::default(),
             lazyfreed_objects: Default::default(),
             net_changes: Vec::new(),
-            notify_flags: 0,
             poll_registry: None,
             shutdown_requested: None,
             signal_term: Arc::new(AtomicBool::new(false)),
@@ -312,7 +309,7 @@ impl Server {
 
     /// Keyspace notifications: delivered over pub/sub once it exists (data-types issue).
     pub fn notify_keyspace_event(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
-        if self.notify_flags & class == 0 {
+        if self.config.notify_keyspace_events & class == 0 {
             return;
         }
         let _ = (event, key, db);
@@ -327,7 +324,12 @@ impl Server {
     pub fn protected_action_allowed(&self, c: &Client) -> bool {
         match self.config.enable_debug_command.as_str() {
             "yes" => true,
-            "local" => c.has(cflags::UNIX_SOCKET) || c.addr.starts_with("127.0.0.1:") || c.addr.starts_with("[::1]:") || c.is_fake(),
+            "local" => {
+                c.has(cflags::UNIX_SOCKET)
+                    || c.addr.starts_with("127.0.0.1:")
+                    || c.addr.starts_with("[::1]:")
+                    || c.is_fake()
+            }
             _ => false,
         }
     }
@@ -416,7 +418,11 @@ impl Server {
         let who = if c.has(cflags::UNIX_SOCKET) {
             format!("unix:{}", self.config.unixsocket)
         } else if c.has(cflags::MASTER) || c.is_fake() {
-            if c.has(cflags::MASTER) { c.addr.clone() } else { "lua".to_string() }
+            if c.has(cflags::MASTER) {
+                c.addr.clone()
+            } else {
+                "lua".to_string()
+            }
         } else {
             c.addr.clone()
         };
@@ -480,31 +486,4 @@ pub fn now_ms() -> i64 {
 /// Wall clock in microseconds since the epoch.
 pub fn now_us() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
-}
-
-/// notify-keyspace-events text to event classes (K, E, g, $, l, s, h, z, x, e, t, m, d, n, A).
-pub fn parse_notify_flags(s: &str) -> u32 {
-    use crate::exec::notify::*;
-    let mut f = 0;
-    for ch in s.chars() {
-        f |= match ch {
-            'A' => GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE,
-            'g' => GENERIC,
-            '$' => STRING,
-            'l' => LIST,
-            's' => SET,
-            'h' => HASH,
-            'z' => ZSET,
-            'x' => EXPIRED,
-            'e' => EVICTED,
-            'K' => KEYSPACE,
-            'E' => KEYEVENT,
-            't' => STREAM,
-            'm' => KEY_MISS,
-            'd' => MODULE,
-            'n' => NEW,
-            _ => 0,
-        };
-    }
-    f
 }

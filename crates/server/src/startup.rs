@@ -18,19 +18,7 @@ pub fn version_line() -> String {
 }
 
 fn usage() {
-    eprintln!("Usage: ./vireo-server [/path/to/redis.conf] [options] [-]");
-    eprintln!("       ./vireo-server - (read config from stdin)");
-    eprintln!("       ./vireo-server -v or --version");
-    eprintln!("       ./vireo-server -h or --help");
-    eprintln!();
-    eprintln!("Examples:");
-    eprintln!("       ./vireo-server (run the server with default conf)");
-    eprintln!("       echo 'maxmemory 128mb' | ./vireo-server -");
-    eprintln!("       ./vireo-server /etc/redis/6379.conf");
-    eprintln!("       ./vireo-server --port 7777");
-    eprintln!("       ./vireo-server --port 7777 --replicaof 127.0.0.1 8888");
-    eprintln!("       ./vireo-server /etc/myredis.conf --loglevel verbose -");
-    eprintln!("       ./vireo-server /etc/myredis.conf --loglevel verbose");
+    eprint!("{}", vireo_config::USAGE.replace("redis-server", "vireo-server"));
 }
 
 /// The whole life of the server process.
@@ -50,6 +38,10 @@ pub fn main_entry(args: Vec<String>) -> i32 {
         }
         vireo_config::ArgAction::Help => {
             usage();
+            return 1;
+        }
+        vireo_config::ArgAction::TestMemory { .. } | vireo_config::ArgAction::CheckSystem => {
+            eprintln!("vireo-server: --test-memory and --check-system are not supported by vireo");
             return 1;
         }
         vireo_config::ArgAction::Run => {}
@@ -79,7 +71,6 @@ pub fn main_entry(args: Vec<String>) -> i32 {
         vireo_config::LogLevel::Verbose => log::Level::Verbose,
         vireo_config::LogLevel::Notice => log::Level::Notice,
         vireo_config::LogLevel::Warning => log::Level::Warning,
-        _ => log::Level::Notice,
     });
 
     log_warning!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
@@ -95,7 +86,11 @@ pub fn main_entry(args: Vec<String>) -> i32 {
         log_warning!("Configuration loaded");
     }
     for d in config.unimplemented_directives() {
-        log_warning!("Config directive '{}' is accepted and stored but not implemented yet in vireo {}: it has no effect", d, VIREO_VERSION);
+        log_warning!(
+            "Config directive '{}' is accepted and stored but not implemented yet in vireo {}: it has no effect",
+            d,
+            VIREO_VERSION
+        );
     }
 
     if !config.dir.is_empty() {
@@ -108,10 +103,7 @@ pub fn main_entry(args: Vec<String>) -> i32 {
     let registry = Registry::new(&crate::cmd::table());
     let mut srv = Server::new(config, registry);
     srv.config_file = config_file;
-    srv.executable = std::env::current_exe()
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| exe.clone());
-    srv.notify_flags = crate::server::parse_notify_flags(&srv.config.notify_keyspace_events);
+    srv.executable = std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| exe.clone());
 
     let mut el = match EventLoop::new() {
         Ok(el) => el,
@@ -149,7 +141,8 @@ pub fn main_entry(args: Vec<String>) -> i32 {
 }
 
 fn create_pidfile(srv: &mut Server) {
-    let path = if srv.config.pidfile.is_empty() { "/var/run/redis.pid".to_string() } else { srv.config.pidfile.clone() };
+    let path =
+        if srv.config.pidfile.is_empty() { "/var/run/redis.pid".to_string() } else { srv.config.pidfile.clone() };
     if let Err(e) = std::fs::write(&path, format!("{}\n", std::process::id())) {
         log_warning!("Failed to write PID file: {}", e);
     }

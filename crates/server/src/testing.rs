@@ -18,7 +18,6 @@ impl TestServer {
     pub fn new(config_text: &str) -> TestServer {
         let config = vireo_config::load(None, None, config_text).expect("test config");
         let mut srv = Server::new(config, Registry::new(&crate::cmd::table()));
-        srv.notify_flags = crate::server::parse_notify_flags(&srv.config.notify_keyspace_events);
         let id = srv.next_client_id;
         srv.next_client_id += 1;
         let mut client = Box::new(Client::fake(id));

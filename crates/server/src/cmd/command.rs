@@ -18,107 +18,245 @@ const S_COMMAND_HELP: &str = "Lists the COMMAND subcommands.";
 const S_COMMAND_INFO: &str = "Describes the given commands.";
 const S_COMMAND_LIST: &str = "Lists command names, optionally filtered.";
 
-pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "command",
-        arity: -1,
-        flags: flags::LOADING | flags::STALE,
-        acl: acl::SLOW | acl::CONNECTION,
-        tips: &["nondeterministic_output_order"],
-        key_specs: &[],
-        doc: Doc { summary: S_COMMAND, since: "2.8.13", group: Group::Server, complexity: Some("O(N) where N is the total number of Redis commands"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
-        handler: Some(command),
-        subcommands: &[
-            CommandSpec {
-                name: "count",
-                arity: 2,
-                flags: flags::LOADING | flags::STALE,
-                acl: acl::SLOW | acl::CONNECTION,
-                tips: &[],
-                key_specs: &[],
-                doc: Doc { summary: S_COMMAND_COUNT, since: "2.8.13", group: Group::Server, complexity: Some("O(1)"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
-                handler: Some(command_count),
-                subcommands: &[],
-            },
-            CommandSpec {
-                name: "docs",
-                arity: -2,
-                flags: flags::LOADING | flags::STALE,
-                acl: acl::SLOW | acl::CONNECTION,
-                tips: &["nondeterministic_output_order"],
-                key_specs: &[],
-                doc: Doc { summary: S_COMMAND_DOCS, since: "7.0.0", group: Group::Server, complexity: Some("O(N) where N is the number of commands to look up"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[
-                    Arg { name: "command-name", typ: ArgType::String, key_spec_index: -1, token: None, summary: None, since: None, flags: argflags::OPTIONAL | argflags::MULTIPLE, deprecated_since: None, display: None, subargs: &[] },
-                ] },
-                handler: Some(command_docs),
-                subcommands: &[],
-            },
-            CommandSpec {
-                name: "getkeys",
-                arity: -4,
-                flags: flags::LOADING | flags::STALE,
-                acl: acl::SLOW | acl::CONNECTION,
-                tips: &[],
-                key_specs: &[],
-                doc: Doc { summary: S_COMMAND_GETKEYS, since: "2.8.13", group: Group::Server, complexity: Some("O(N) where N is the number of arguments to the command"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
-                handler: Some(command_getkeys),
-                subcommands: &[],
-            },
-            CommandSpec {
-                name: "getkeysandflags",
-                arity: -4,
-                flags: flags::LOADING | flags::STALE,
-                acl: acl::SLOW | acl::CONNECTION,
-                tips: &[],
-                key_specs: &[],
-                doc: Doc { summary: S_COMMAND_GETKEYSANDFLAGS, since: "7.0.0", group: Group::Server, complexity: Some("O(N) where N is the number of arguments to the command"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
-                handler: Some(command_getkeysandflags),
-                subcommands: &[],
-            },
-            CommandSpec {
-                name: "help",
-                arity: 2,
-                flags: flags::LOADING | flags::STALE,
-                acl: acl::SLOW | acl::CONNECTION,
-                tips: &[],
-                key_specs: &[],
-                doc: Doc { summary: S_COMMAND_HELP, since: "5.0.0", group: Group::Server, complexity: Some("O(1)"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
-                handler: Some(command_help),
-                subcommands: &[],
-            },
-            CommandSpec {
-                name: "info",
-                arity: -2,
-                flags: flags::LOADING | flags::STALE,
-                acl: acl::SLOW | acl::CONNECTION,
-                tips: &["nondeterministic_output_order"],
-                key_specs: &[],
-                doc: Doc { summary: S_COMMAND_INFO, since: "2.8.13", group: Group::Server, complexity: Some("O(N) where N is the number of commands to look up"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[
-                    Arg { name: "command-name", typ: ArgType::String, key_spec_index: -1, token: None, summary: None, since: None, flags: argflags::OPTIONAL | argflags::MULTIPLE, deprecated_since: None, display: None, subargs: &[] },
-                ] },
-                handler: Some(command_info),
-                subcommands: &[],
-            },
-            CommandSpec {
-                name: "list",
-                arity: -2,
-                flags: flags::LOADING | flags::STALE,
-                acl: acl::SLOW | acl::CONNECTION,
-                tips: &["nondeterministic_output_order"],
-                key_specs: &[],
-                doc: Doc { summary: S_COMMAND_LIST, since: "7.0.0", group: Group::Server, complexity: Some("O(N) where N is the total number of Redis commands"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[
-                    Arg { name: "filterby", typ: ArgType::Oneof, key_spec_index: -1, token: Some("FILTERBY"), summary: None, since: None, flags: argflags::OPTIONAL, deprecated_since: None, display: None, subargs: &[
-                        Arg { name: "module-name", typ: ArgType::String, key_spec_index: -1, token: Some("MODULE"), summary: None, since: None, flags: 0, deprecated_since: None, display: None, subargs: &[] },
-                        Arg { name: "category", typ: ArgType::String, key_spec_index: -1, token: Some("ACLCAT"), summary: None, since: None, flags: 0, deprecated_since: None, display: None, subargs: &[] },
-                        Arg { name: "pattern", typ: ArgType::Pattern, key_spec_index: -1, token: Some("PATTERN"), summary: None, since: None, flags: 0, deprecated_since: None, display: None, subargs: &[] },
-                    ] },
-                ] },
-                handler: Some(command_list),
-                subcommands: &[],
-            },
-        ],
+pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
+    name: "command",
+    arity: -1,
+    flags: flags::LOADING | flags::STALE,
+    acl: acl::SLOW | acl::CONNECTION,
+    tips: &["nondeterministic_output_order"],
+    key_specs: &[],
+    doc: Doc {
+        summary: S_COMMAND,
+        since: "2.8.13",
+        group: Group::Server,
+        complexity: Some("O(N) where N is the total number of Redis commands"),
+        deprecated_since: None,
+        replaced_by: None,
+        history: &[],
+        doc_flags: &[],
+        args: &[],
     },
-];
+    handler: Some(command),
+    subcommands: &[
+        CommandSpec {
+            name: "count",
+            arity: 2,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SLOW | acl::CONNECTION,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: S_COMMAND_COUNT,
+                since: "2.8.13",
+                group: Group::Server,
+                complexity: Some("O(1)"),
+                deprecated_since: None,
+                replaced_by: None,
+                history: &[],
+                doc_flags: &[],
+                args: &[],
+            },
+            handler: Some(command_count),
+            subcommands: &[],
+        },
+        CommandSpec {
+            name: "docs",
+            arity: -2,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SLOW | acl::CONNECTION,
+            tips: &["nondeterministic_output_order"],
+            key_specs: &[],
+            doc: Doc {
+                summary: S_COMMAND_DOCS,
+                since: "7.0.0",
+                group: Group::Server,
+                complexity: Some("O(N) where N is the number of commands to look up"),
+                deprecated_since: None,
+                replaced_by: None,
+                history: &[],
+                doc_flags: &[],
+                args: &[Arg {
+                    name: "command-name",
+                    typ: ArgType::String,
+                    key_spec_index: -1,
+                    token: None,
+                    summary: None,
+                    since: None,
+                    flags: argflags::OPTIONAL | argflags::MULTIPLE,
+                    deprecated_since: None,
+                    display: None,
+                    subargs: &[],
+                }],
+            },
+            handler: Some(command_docs),
+            subcommands: &[],
+        },
+        CommandSpec {
+            name: "getkeys",
+            arity: -4,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SLOW | acl::CONNECTION,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: S_COMMAND_GETKEYS,
+                since: "2.8.13",
+                group: Group::Server,
+                complexity: Some("O(N) where N is the number of arguments to the command"),
+                deprecated_since: None,
+                replaced_by: None,
+                history: &[],
+                doc_flags: &[],
+                args: &[],
+            },
+            handler: Some(command_getkeys),
+            subcommands: &[],
+        },
+        CommandSpec {
+            name: "getkeysandflags",
+            arity: -4,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SLOW | acl::CONNECTION,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: S_COMMAND_GETKEYSANDFLAGS,
+                since: "7.0.0",
+                group: Group::Server,
+                complexity: Some("O(N) where N is the number of arguments to the command"),
+                deprecated_since: None,
+                replaced_by: None,
+                history: &[],
+                doc_flags: &[],
+                args: &[],
+            },
+            handler: Some(command_getkeysandflags),
+            subcommands: &[],
+        },
+        CommandSpec {
+            name: "help",
+            arity: 2,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SLOW | acl::CONNECTION,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: S_COMMAND_HELP,
+                since: "5.0.0",
+                group: Group::Server,
+                complexity: Some("O(1)"),
+                deprecated_since: None,
+                replaced_by: None,
+                history: &[],
+                doc_flags: &[],
+                args: &[],
+            },
+            handler: Some(command_help),
+            subcommands: &[],
+        },
+        CommandSpec {
+            name: "info",
+            arity: -2,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SLOW | acl::CONNECTION,
+            tips: &["nondeterministic_output_order"],
+            key_specs: &[],
+            doc: Doc {
+                summary: S_COMMAND_INFO,
+                since: "2.8.13",
+                group: Group::Server,
+                complexity: Some("O(N) where N is the number of commands to look up"),
+                deprecated_since: None,
+                replaced_by: None,
+                history: &[],
+                doc_flags: &[],
+                args: &[Arg {
+                    name: "command-name",
+                    typ: ArgType::String,
+                    key_spec_index: -1,
+                    token: None,
+                    summary: None,
+                    since: None,
+                    flags: argflags::OPTIONAL | argflags::MULTIPLE,
+                    deprecated_since: None,
+                    display: None,
+                    subargs: &[],
+                }],
+            },
+            handler: Some(command_info),
+            subcommands: &[],
+        },
+        CommandSpec {
+            name: "list",
+            arity: -2,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::SLOW | acl::CONNECTION,
+            tips: &["nondeterministic_output_order"],
+            key_specs: &[],
+            doc: Doc {
+                summary: S_COMMAND_LIST,
+                since: "7.0.0",
+                group: Group::Server,
+                complexity: Some("O(N) where N is the total number of Redis commands"),
+                deprecated_since: None,
+                replaced_by: None,
+                history: &[],
+                doc_flags: &[],
+                args: &[Arg {
+                    name: "filterby",
+                    typ: ArgType::Oneof,
+                    key_spec_index: -1,
+                    token: Some("FILTERBY"),
+                    summary: None,
+                    since: None,
+                    flags: argflags::OPTIONAL,
+                    deprecated_since: None,
+                    display: None,
+                    subargs: &[
+                        Arg {
+                            name: "module-name",
+                            typ: ArgType::String,
+                            key_spec_index: -1,
+                            token: Some("MODULE"),
+                            summary: None,
+                            since: None,
+                            flags: 0,
+                            deprecated_since: None,
+                            display: None,
+                            subargs: &[],
+                        },
+                        Arg {
+                            name: "category",
+                            typ: ArgType::String,
+                            key_spec_index: -1,
+                            token: Some("ACLCAT"),
+                            summary: None,
+                            since: None,
+                            flags: 0,
+                            deprecated_since: None,
+                            display: None,
+                            subargs: &[],
+                        },
+                        Arg {
+                            name: "pattern",
+                            typ: ArgType::Pattern,
+                            key_spec_index: -1,
+                            token: Some("PATTERN"),
+                            summary: None,
+                            since: None,
+                            flags: 0,
+                            deprecated_since: None,
+                            display: None,
+                            subargs: &[],
+                        },
+                    ],
+                }],
+            },
+            handler: Some(command_list),
+            subcommands: &[],
+        },
+    ],
+}];
 
 fn flag_set(out: &mut Reply, bits: u64, names: &[(u64, &str)]) {
     let n = names.iter().filter(|(b, _)| bits & b != 0).count();
@@ -145,7 +283,12 @@ pub fn reply_command_info(out: &mut Reply, reg: &Registry, id: CmdId) {
     let e = reg.get(id);
     let spec = e.spec;
     let (first, last, step, movable) = spec.legacy();
-    let mut fl = spec.flags & !(flags::MAY_REPLICATE | flags::PROTECTED | flags::TOUCHES_ARBITRARY_KEYS | flags::SENTINEL | flags::ONLY_SENTINEL);
+    let mut fl = spec.flags
+        & !(flags::MAY_REPLICATE
+            | flags::PROTECTED
+            | flags::TOUCHES_ARBITRARY_KEYS
+            | flags::SENTINEL
+            | flags::ONLY_SENTINEL);
     if movable {
         fl |= flags::MOVABLE_KEYS;
     }
@@ -290,7 +433,11 @@ fn reply_args(out: &mut Reply, args: &[Arg]) {
             out.bulk(s.as_bytes());
         }
         if a.flags != 0 {
-            let names = [(argflags::OPTIONAL, "optional"), (argflags::MULTIPLE, "multiple"), (argflags::MULTIPLE_TOKEN, "multiple_token")];
+            let names = [
+                (argflags::OPTIONAL, "optional"),
+                (argflags::MULTIPLE, "multiple"),
+                (argflags::MULTIPLE_TOKEN, "multiple_token"),
+            ];
             let cnt = names.iter().filter(|(b, _)| a.flags & b != 0).count();
             out.set(cnt);
             for (b, name) in names {
@@ -441,7 +588,11 @@ fn command_list(ctx: &mut Ctx) {
             if eq_ic(&kind, "module") {
                 filter = Filter::Module;
             } else if eq_ic(&kind, "aclcat") {
-                let cat = acl::NAMES.iter().find(|(_, n)| arg.eq_ignore_ascii_case(n.as_bytes())).map(|(b, _)| *b).unwrap_or(0);
+                let cat = acl::NAMES
+                    .iter()
+                    .find(|(_, n)| arg.eq_ignore_ascii_case(n.as_bytes()))
+                    .map(|(b, _)| *b)
+                    .unwrap_or(0);
                 filter = Filter::AclCat(cat);
             } else if eq_ic(&kind, "pattern") {
                 filter = Filter::Pattern(arg.to_vec());

@@ -40,5 +40,5 @@ pub fn reply_help(ctx: &mut Ctx, cmd: &str, lines: &[&str]) {
         out.simple(l);
     }
     out.simple("HELP");
-    out.simple("    Print this help.");
+    out.simple("    Prints this help.");
 }

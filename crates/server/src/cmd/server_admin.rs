@@ -129,10 +129,14 @@ fn prepare_for_shutdown(srv: &mut Server, f: ShutdownFlags) -> Result<(), ()> {
         log_notice!("Saving the final RDB snapshot before exiting.");
         // RDB persistence arrives with the persistence issue; nothing can be written yet
         if f.save && !f.force {
-            log_warning!("Error trying to save the DB, can't exit: RDB persistence is not implemented in this version of vireo.");
+            log_warning!(
+                "Error trying to save the DB, can't exit: RDB persistence is not implemented in this version of vireo."
+            );
             return Err(());
         }
-        log_warning!("Error trying to save the DB (RDB persistence is not implemented in this version of vireo). Exit anyway.");
+        log_warning!(
+            "Error trying to save the DB (RDB persistence is not implemented in this version of vireo). Exit anyway."
+        );
     }
     Ok(())
 }
@@ -147,7 +151,9 @@ pub fn try_shutdown(srv: &mut Server, el: &mut EventLoop) -> Option<i32> {
             srv.shutdown_asap.store(false, Ordering::Relaxed);
             let f = ShutdownFlags { signal: true, ..Default::default() };
             if prepare_for_shutdown(srv, f).is_err() {
-                log_warning!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+                log_warning!(
+                    "SIGTERM received but errors trying to shut down the server, check the logs for more information"
+                );
                 return None;
             }
             f

@@ -1,0 +1,166 @@
+//! Process start and stop as Redis does them: the command line, config errors (compared with the
+//! reference redis-server's own output for the same mistakes), the startup log lines operators
+//! grep, a taken port, SIGTERM, SHUTDOWN, and Debian's whole default redis.conf.
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+use vireo_testkit::ServerBuilder;
+
+const VIREO: &str = env!("CARGO_BIN_EXE_vireo-server");
+
+fn run(bin: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let dir = std::env::temp_dir();
+    let mut cmd = Command::new(bin);
+    cmd.args(args).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::piped());
+    if stdin.is_some() {
+        cmd.stdin(Stdio::piped());
+    } else {
+        cmd.stdin(Stdio::null());
+    }
+    let mut child = cmd.spawn().expect("spawn");
+    if let Some(text) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    // config errors exit at once; a server that started would be a failure: kill it after 5 s
+    let pid = child.id() as i32;
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(5));
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    });
+    let out = child.wait_with_output().unwrap();
+    drop(killer);
+    out
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// The same bad command line must fail the same way on both servers.
+fn same_config_error(args: &[&str]) {
+    let r = run("/usr/bin/redis-server", args, None);
+    let v = run(VIREO, args, None);
+    assert_eq!(r.status.code(), Some(1), "reference did not fail for {args:?}: {}", text(&r));
+    assert_eq!(v.status.code(), Some(1), "vireo did not fail for {args:?}: {}", text(&v));
+    assert_eq!(text(&v), text(&r), "different error output for {args:?}");
+}
+
+#[test]
+fn config_errors_are_reported_like_redis() {
+    same_config_error(&["--nosuchdirective", "1"]);
+    same_config_error(&["--port", "abc"]);
+    same_config_error(&["--port", "70000"]);
+    same_config_error(&["--daemonize", "maybe"]);
+    same_config_error(&["--loglevel", "loud"]);
+    same_config_error(&["--maxmemory", "12zb"]);
+    same_config_error(&["--save", "10"]);
+    same_config_error(&["--port"]);
+}
+
+#[test]
+fn config_file_errors_name_the_line() {
+    let dir = tempdir();
+    let path = dir.join("bad.conf");
+    std::fs::write(&path, "# comment\nport 7000\n\nhz \"abc\n").unwrap();
+    let p = path.to_str().unwrap();
+    let r = run("/usr/bin/redis-server", &[p], None);
+    let v = run(VIREO, &[p], None);
+    assert_eq!(v.status.code(), Some(1));
+    assert_eq!(text(&v), text(&r));
+}
+
+#[test]
+fn version_and_help() {
+    let v = run(VIREO, &["-v"], None);
+    assert!(v.status.success());
+    assert!(text(&v).starts_with("Redis server v=7.0.15 "), "{}", text(&v));
+    let h = run(VIREO, &["--help"], None);
+    assert!(text(&h).contains("Usage:"), "{}", text(&h));
+}
+
+#[test]
+fn startup_log_has_redis_lines() {
+    let s = ServerBuilder::with_binary(VIREO).arg("--always-show-logo").arg("yes").start();
+    let log = s.log();
+    for line in ["Server initialized", "Ready to accept connections", &format!("PID: {}", s.pid())] {
+        assert!(log.contains(line), "missing {line:?} in:\n{log}");
+    }
+    // Redis's line format: pid:role dd Mon yyyy HH:MM:SS.mmm <level> message
+    let first = log.lines().find(|l| l.contains("Ready to accept")).unwrap();
+    let prefix = format!("{}:M ", s.pid());
+    assert!(first.starts_with(&prefix), "{first}");
+    assert!(first.contains(" * Ready to accept connections"), "{first}");
+}
+
+#[test]
+fn taken_port_fails_like_redis() {
+    let s = ServerBuilder::with_binary(VIREO).start();
+    let port = s.port().to_string();
+    let v = run(VIREO, &["--port", &port, "--bind", "127.0.0.1", "--save", ""], None);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(text(&v).contains(&format!("Failed listening on port {port} (TCP), aborting.")), "{}", text(&v));
+}
+
+#[test]
+fn sigterm_and_shutdown_stop_cleanly() {
+    let s = ServerBuilder::with_binary(VIREO).start();
+    s.signal(libc::SIGTERM);
+    let status = s.wait_exit(Duration::from_secs(10)).expect("exits on SIGTERM");
+    assert!(status.success());
+    let log = s.log();
+    assert!(log.contains("Received SIGTERM scheduling shutdown..."), "{log}");
+    assert!(log.contains("is now ready to exit, bye bye..."), "{log}");
+
+    let s = ServerBuilder::with_binary(VIREO).start();
+    let mut c = s.connect();
+    c.send(b"SHUTDOWN NOSAVE\r\n");
+    assert!(c.wait_closed(Duration::from_secs(5)));
+    assert!(s.wait_exit(Duration::from_secs(10)).expect("exits on SHUTDOWN").success());
+}
+
+#[test]
+fn config_from_stdin_and_args() {
+    let s = ServerBuilder::with_binary(VIREO).arg("--hz").arg("25").start();
+    let mut c = s.connect();
+    let r = c.cmd_parsed(&["CONFIG", "GET", "hz"]);
+    assert_eq!(
+        r.to_string(),
+        ServerBuilder::redis().arg("--hz").arg("25").start().connect().cmd_parsed(&["CONFIG", "GET", "hz"]).to_string()
+    );
+    // "-" reads config lines from stdin; a bad line there is reported like Redis
+    let r = run("/usr/bin/redis-server", &["-"], Some("port 0\nbogus 1\n"));
+    let v = run(VIREO, &["-"], Some("port 0\nbogus 1\n"));
+    assert_eq!(v.status.code(), Some(1));
+    assert_eq!(text(&v), text(&r));
+}
+
+#[test]
+fn debian_default_redis_conf_is_accepted() {
+    let conf =
+        ["/etc/redis/redis.conf", "/tmp/redis-suite/redis.conf"].into_iter().find(|p| std::path::Path::new(p).exists());
+    let Some(conf) = conf else {
+        eprintln!("no default redis.conf on this machine; skipped");
+        return;
+    };
+    let dir = tempdir();
+    let s = ServerBuilder::with_binary(VIREO)
+        .config_file(conf)
+        .arg("--pidfile")
+        .arg(dir.join("v.pid").to_str().unwrap())
+        .arg("--supervised")
+        .arg("no")
+        .start();
+    let mut c = s.connect();
+    assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("vireo-startup-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+}

@@ -593,7 +593,7 @@ fn memory_section(srv: &mut Server, caller: Option<&Client>) -> String {
     field(&mut s, "used_memory_scripts", mh.lua_caches + mh.functions_caches);
     field(&mut s, "used_memory_scripts_human", bytes_to_human((mh.lua_caches + mh.functions_caches) as u64));
     field(&mut s, "maxmemory", maxmemory);
-    field(&mut s, "maxmemory_human", bytes_to_human(maxmemory as u64));
+    field(&mut s, "maxmemory_human", bytes_to_human(maxmemory));
     field(&mut s, "maxmemory_policy", srv.config.maxmemory_policy.name());
     field(&mut s, "allocator_frag_ratio", f2(mh.allocator_frag));
     field(&mut s, "allocator_frag_bytes", mh.allocator_frag_bytes.max(0));
@@ -824,7 +824,7 @@ pub fn percentile_label(p: f64) -> String {
 
 fn latencystats_section(srv: &Server) -> String {
     let mut s = String::from("# Latencystats\r\n");
-    if !srv.latency_tracking {
+    if !srv.config.latency_tracking {
         return s;
     }
     let percentiles = &srv.config.latency_tracking_info_percentiles;

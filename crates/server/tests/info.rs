@@ -36,6 +36,11 @@ fn free_port() -> u16 {
 
 impl Redis {
     fn start() -> Redis {
+        Redis::start_with(&[])
+    }
+
+    /// A reference server with extra command-line options.
+    fn start_with(extra: &[&str]) -> Redis {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("vireo-info-test-{}-{}", std::process::id(), port));
         std::fs::create_dir_all(&dir).unwrap();
@@ -43,6 +48,7 @@ impl Redis {
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .arg("--dir")
             .arg(&dir)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -356,4 +362,48 @@ fn memory_replies_match_redis_where_deterministic() {
     assert!(doctor.starts_with("Hi Sam,") || doctor.starts_with("Sam,"), "{doctor}");
     let malloc = text(&v.cmd(&["MEMORY", "MALLOC-STATS"]));
     assert!(malloc.contains("jemalloc statistics"));
+}
+
+/// The field names of one section of an INFO text.
+fn section_names(info: &str, name: &str) -> Vec<String> {
+    sections(info)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, f)| f.into_iter().map(|(k, _)| k).collect())
+        .unwrap_or_else(|| panic!("no section {name}"))
+}
+
+#[test]
+fn replication_fields_of_a_replica_and_with_min_replicas() {
+    // a replica whose master cannot be reached: the link is down and has never been up
+    let mut r = Redis::start_with(&["--replicaof", "127.0.0.1", "1", "--min-replicas-to-write", "1"]);
+    let mut v = TestServer::new("min-replicas-to-write 1");
+    v.srv.masterhost = Some(("127.0.0.1".to_string(), 1));
+    let rt = text(&r.cmd(&["INFO", "replication"]));
+    let vt = text(&v.cmd(&["INFO", "replication"]));
+    assert_eq!(section_names(&vt, "Replication"), section_names(&rt, "Replication"));
+    let (rs, vs) = (sections(&rt), sections(&vt));
+    for f in [
+        "role",
+        "master_host",
+        "master_port",
+        "master_link_status",
+        "master_last_io_seconds_ago",
+        "master_sync_in_progress",
+        "slave_read_repl_offset",
+        "slave_repl_offset",
+        "master_link_down_since_seconds",
+        "slave_priority",
+        "slave_read_only",
+        "replica_announced",
+        "connected_slaves",
+        "min_slaves_good_slaves",
+        "master_failover_state",
+        "master_replid2",
+        "second_repl_offset",
+        "repl_backlog_active",
+        "repl_backlog_size",
+    ] {
+        assert_eq!(field(&vs, f), field(&rs, f), "{f}");
+    }
 }

@@ -74,6 +74,8 @@ const HELP: &[&str] = &[
     "    Turn the background expiry of keys off (0) or back on (1).",
     "SLEEP <seconds>",
     "    Block the whole server for <seconds> (decimals allowed).",
+    "STRINGMATCH-TEST",
+    "    Run random patterns and strings through the glob matcher (takes a few seconds).",
 ];
 
 fn debug(ctx: &mut Ctx) {
@@ -115,6 +117,10 @@ fn debug(ctx: &mut Ctx) {
         }
         (b"htstats", 3) => htstats(ctx),
         (b"htstats-key", 3) => htstats_key(ctx),
+        (b"stringmatch-test", 2) => {
+            glob_fuzz(&mut ctx.srv.rng, 10_000_000);
+            ctx.out().simple("Apparently Redis did not crash: test passed");
+        }
         _ => subcommand_syntax_error(ctx),
     }
 }
@@ -136,6 +142,23 @@ fn segfault() {
     unsafe {
         libc::raise(libc::SIGSEGV);
     }
+}
+
+/// DEBUG STRINGMATCH-TEST: random patterns and strings (up to 31 bytes of 7-bit characters)
+/// through the glob matcher, to show it neither crashes nor hangs. Returns the number of
+/// matches.
+pub fn glob_fuzz(rng: &mut vireo_keyspace::Rng, cycles: u64) -> u64 {
+    let mut matches = 0;
+    let mut s = [0u8; 31];
+    let mut p = [0u8; 31];
+    for _ in 0..cycles {
+        let slen = rng.below(32) as usize;
+        let plen = rng.below(32) as usize;
+        s[..slen].iter_mut().for_each(|c| *c = rng.below(128) as u8);
+        p[..plen].iter_mut().for_each(|c| *c = rng.below(128) as u8);
+        matches += u64::from(vireo_config::glob::glob_match(&p[..plen], &s[..slen], false));
+    }
+    matches
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -780,6 +803,13 @@ pub(crate) mod tests {
         assert_eq!(atoi(b"x"), 0);
         assert_eq!(atoi(b"4294967296"), 0);
         assert_eq!(atoi(b"99999999999999999999"), -1);
+    }
+
+    #[test]
+    fn glob_fuzz_runs_and_sometimes_matches() {
+        let mut rng = vireo_keyspace::Rng::from_seed(7);
+        // empty patterns match empty strings, "*"-led ones match a lot: some matches must occur
+        assert!(glob_fuzz(&mut rng, 20_000) > 0);
     }
 
     #[test]

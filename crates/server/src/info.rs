@@ -654,14 +654,17 @@ fn persistence_section(srv: &Server) -> String {
     field(&mut s, "module_fork_last_cow_size", 0);
     // aof_current_size ... aof_delayed_fsync follow only while AOF is on, which it never is yet.
     if srv.loading {
-        // Loading progress is not tracked yet: no bytes known, and Redis's estimate for an
-        // unknown size (one second) as the ETA.
-        field(&mut s, "loading_start_time", srv.start_ms / 1000);
+        // Loading progress is not tracked yet: loading happens at startup, and no byte counts
+        // are known. Redis's estimate with unknown sizes: one remaining byte, so the ETA is the
+        // elapsed time (one second at first).
+        let start = srv.start_ms / 1000;
+        let elapsed = (srv.mstime() / 1000 - start).max(0);
+        field(&mut s, "loading_start_time", start);
         field(&mut s, "loading_total_bytes", 0);
         field(&mut s, "loading_rdb_used_mem", 0);
         field(&mut s, "loading_loaded_bytes", 0);
         field(&mut s, "loading_loaded_perc", "0.00");
-        field(&mut s, "loading_eta_seconds", 1);
+        field(&mut s, "loading_eta_seconds", if elapsed == 0 { 1 } else { elapsed });
     }
     s
 }

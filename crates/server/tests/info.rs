@@ -407,3 +407,23 @@ fn replication_fields_of_a_replica_and_with_min_replicas() {
         assert_eq!(field(&vs, f), field(&rs, f), "{f}");
     }
 }
+
+#[test]
+fn loading_fields_appear_only_while_loading() {
+    let mut v = vireo();
+    let idle = text(&v.cmd(&["INFO", "persistence"]));
+    assert!(!idle.contains("loading_"), "{idle}");
+    v.srv.loading = true;
+    let names = section_names(&text(&v.cmd(&["INFO", "persistence"])), "Persistence");
+    // Redis 7.0.15 appends these, in this order, while loading (genRedisInfoString)
+    let tail = [
+        "loading_start_time",
+        "loading_total_bytes",
+        "loading_rdb_used_mem",
+        "loading_loaded_bytes",
+        "loading_loaded_perc",
+        "loading_eta_seconds",
+    ];
+    assert_eq!(&names[names.len() - tail.len()..], tail);
+    assert_eq!(names[0], "loading");
+}

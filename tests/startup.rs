@@ -33,8 +33,25 @@ fn run(bin: &str, args: &[&str], stdin: Option<&str>) -> Output {
     out
 }
 
+/// Output of a run, with log-line prefixes (pid, time) reduced to their role and level.
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    all.lines().map(normalize_log_line).collect::<Vec<_>>().join("\n")
+}
+
+/// "1234:C 25 Nov 2026 10:48:42.196 # msg" -> "C # msg".
+fn normalize_log_line(l: &str) -> String {
+    let Some((pid, rest)) = l.split_once(':') else { return l.to_string() };
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || rest.len() < 28 {
+        return l.to_string();
+    }
+    let role = &rest[..1];
+    // " dd Mon yyyy HH:MM:SS.mmm " is 26 bytes after the role
+    let after = &rest[1..];
+    if after.len() < 26 || after.as_bytes()[0] != b' ' {
+        return l.to_string();
+    }
+    format!("{}{}", role, &after[25..])
 }
 
 /// The same bad command line must fail the same way on both servers.

@@ -332,6 +332,12 @@ impl Db {
         self.expires.shrink_if_sparse();
     }
 
+    /// Pre-sizes the main table for `n` keys (DEBUG POPULATE, RDB loading). False when the
+    /// bucket array could not be allocated.
+    pub fn expand(&mut self, n: usize) -> bool {
+        self.main.expand(n)
+    }
+
     pub fn set_resize_allowed(&mut self, allowed: bool) {
         self.main.set_resize_allowed(allowed);
         self.expires.set_resize_allowed(allowed);
@@ -389,7 +395,7 @@ pub fn lfu_time_elapsed(ldt: u32, now_ms: i64) -> u32 {
 pub fn lfu_decr_and_return(lru: u32, clock: &Clock) -> u32 {
     let ldt = lru >> 8;
     let counter = lru & 255;
-    let periods = if clock.lfu_decay_time > 0 { lfu_time_elapsed(ldt, clock.now_ms) / clock.lfu_decay_time } else { 0 };
+    let periods = lfu_time_elapsed(ldt, clock.now_ms).checked_div(clock.lfu_decay_time).unwrap_or(0);
     counter.saturating_sub(periods)
 }
 

@@ -115,11 +115,12 @@ impl ExpireCycle {
                 while sampled < num && checked < max_buckets {
                     let cursor = db.expires_cursor;
                     let next = db.expires.scan(cursor, |k, &when| {
-                        let ttl = when - now;
-                        if ttl <= 0 {
+                        // Redis's sum wraps for TTLs near i64::MAX; so does ours
+                        let ttl = when.wrapping_sub(now);
+                        if when < now {
                             to_delete.push(k.clone());
-                        } else {
-                            ttl_sum += ttl;
+                        } else if ttl > 0 {
+                            ttl_sum = ttl_sum.wrapping_add(ttl);
                             ttl_samples += 1;
                         }
                         sampled += 1;

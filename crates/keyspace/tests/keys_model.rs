@@ -178,10 +178,11 @@ proptest! {
                         None => prop_assert!(matches!(got, Expire::NoKey)),
                         Some((_, cur)) => {
                             // the conditions as the documentation states them (no TTL = infinite)
-                            let ok = !(cond.nx && cur.is_some())
-                                && !(cond.xx && cur.is_none())
-                                && !(cond.gt && cur.map_or(true, |c| when <= c))
-                                && !(cond.lt && cur.is_some_and(|c| when >= c));
+                            let refused = (cond.nx && cur.is_some())
+                                || (cond.xx && cur.is_none())
+                                || (cond.gt && cur.is_none_or(|c| when <= c))
+                                || (cond.lt && cur.is_some_and(|c| when >= c));
+                            let ok = !refused;
                             if ok {
                                 prop_assert!(matches!(got, Expire::Set(w) if w == when));
                                 *cur = Some(when);

@@ -54,7 +54,7 @@ pub fn server_cron(srv: &mut Server) {
 /// True once every `ms` milliseconds of cron time (Redis's run_with_period).
 fn run_with_period(srv: &Server, ms: u64) -> bool {
     let period = 1000 / srv.hz.max(1) as u64;
-    ms <= period || srv.cron_loops % (ms / period).max(1) == 0
+    ms <= period || srv.cron_loops.is_multiple_of((ms / period).max(1))
 }
 
 fn clients_cron(srv: &mut Server) {

@@ -277,11 +277,11 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     {
         let st = &mut srv.cmd_stats[id];
         st.calls += 1;
-        st.usec += usec;
+        st.nsec += elapsed.as_nanos() as u64;
         if failed {
             st.failed_calls += 1;
         }
-        if srv.latency_tracking {
+        if srv.config.latency_tracking {
             st.latency.get_or_insert_with(Default::default).record(elapsed.as_nanos() as u64);
         }
     }

@@ -795,13 +795,13 @@ fn commandstats_section(srv: &Server) -> String {
         if st.calls == 0 && st.failed_calls == 0 && st.rejected_calls == 0 {
             continue;
         }
-        let per_call = if st.calls == 0 { 0.0 } else { st.usec as f32 / st.calls as f32 };
+        let per_call = if st.calls == 0 { 0.0 } else { st.usec() as f32 / st.calls as f32 };
         let _ = write!(
             s,
             "cmdstat_{}:calls={},usec={},usec_per_call={},rejected_calls={},failed_calls={}\r\n",
             safe_info_name(&e.full_name),
             st.calls,
-            st.usec,
+            st.usec(),
             fixed(per_call as f64, 2),
             st.rejected_calls,
             st.failed_calls

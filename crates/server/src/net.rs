@@ -29,7 +29,6 @@ pub enum Listener {
 pub struct EventLoop {
     pub poll: Poll,
     events: Events,
-    pub listeners: Vec<Option<Listener>>,
     /// Clients that still had input when their read budget ran out.
     ready: Vec<usize>,
     next_cron: Instant,
@@ -40,106 +39,9 @@ impl EventLoop {
         Ok(EventLoop {
             poll: Poll::new()?,
             events: Events::with_capacity(1024),
-            listeners: Vec::new(),
             ready: Vec::new(),
             next_cron: Instant::now(),
         })
-    }
-
-    /// Binds the TCP listeners from `bind`/`port` (Redis's rules: a "-" prefix marks an address
-    /// whose failure is ignored, "*" is every IPv4 address, "::*" every IPv6 address).
-    pub fn listen_tcp(&mut self, srv: &Server) -> Result<(), String> {
-        self.listeners.retain(|l| !matches!(l, Some(Listener::Tcp(_))));
-        let port = srv.config.port;
-        if port == 0 {
-            return Ok(());
-        }
-        let binds = srv.config.bind.clone();
-        if binds.is_empty() {
-            // bind "": no TCP listener at all
-            return Ok(());
-        }
-        let mut bound = 0;
-        for b in &binds {
-            let (optional, addr) = match b.strip_prefix('-') {
-                Some(a) => (true, a),
-                None => (false, b.as_str()),
-            };
-            let ip = match addr {
-                "*" => "0.0.0.0",
-                "::*" => "::",
-                a => a,
-            };
-            match bind_tcp(ip, port as u16, srv.config.tcp_backlog as i32) {
-                Ok(l) => {
-                    self.add_listener(Listener::Tcp(l)).map_err(|e| e.to_string())?;
-                    bound += 1;
-                }
-                Err(e) => {
-                    let unsupported = matches!(
-                        e.raw_os_error(),
-                        Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT) | Some(libc::EADDRNOTAVAIL)
-                    );
-                    if optional && unsupported {
-                        continue;
-                    }
-                    log_warning!(
-                        "Warning: Could not create server TCP listening socket {}:{}: {}",
-                        addr,
-                        port,
-                        describe_bind_error(&e)
-                    );
-                    if optional {
-                        continue;
-                    }
-                    return Err(format!("Failed listening on port {} (TCP), aborting.", port));
-                }
-            }
-        }
-        if bound == 0 {
-            return Err(format!("Failed listening on port {} (TCP), aborting.", port));
-        }
-        Ok(())
-    }
-
-    pub fn listen_unix(&mut self, srv: &Server) -> Result<(), String> {
-        self.listeners.retain(|l| !matches!(l, Some(Listener::Unix(..))));
-        let path = srv.config.unixsocket.clone();
-        if path.is_empty() {
-            return Ok(());
-        }
-        let _ = std::fs::remove_file(&path);
-        let l = UnixListener::bind(&path).map_err(|e| {
-            log_warning!("Failed opening Unix socket: {}", e);
-            "Failed opening Unix socket".to_string()
-        })?;
-        let perm = srv.config.unixsocketperm;
-        if perm != 0 {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(perm as u32));
-        }
-        self.add_listener(Listener::Unix(l, path)).map_err(|e| e.to_string())
-    }
-
-    fn add_listener(&mut self, mut l: Listener) -> io::Result<()> {
-        let idx = self.listeners.len();
-        let token = Token(LISTENER_BASE + idx);
-        match &mut l {
-            Listener::Tcp(t) => self.poll.registry().register(t, token, Interest::READABLE)?,
-            Listener::Unix(u, _) => self.poll.registry().register(u, token, Interest::READABLE)?,
-        }
-        self.listeners.push(Some(l));
-        Ok(())
-    }
-
-    /// Closes every listener (shutdown) and removes the unix socket file.
-    pub fn close_listeners(&mut self) {
-        for l in self.listeners.drain(..).flatten() {
-            if let Listener::Unix(_, path) = l {
-                log_notice!("Removing the unix socket file.");
-                let _ = std::fs::remove_file(path);
-            }
-        }
     }
 
     /// Runs until shutdown; returns the process exit code.
@@ -210,12 +112,12 @@ impl EventLoop {
         for ch in std::mem::take(&mut srv.net_changes) {
             match ch {
                 crate::server::NetChange::Rebind => {
-                    if let Err(e) = self.listen_tcp(srv) {
+                    if let Err(e) = listen_tcp(srv) {
                         log_warning!("{}", e);
                     }
                 }
                 crate::server::NetChange::RebindUnix => {
-                    if let Err(e) = self.listen_unix(srv) {
+                    if let Err(e) = listen_unix(srv) {
                         log_warning!("{}", e);
                     }
                 }
@@ -225,7 +127,7 @@ impl EventLoop {
 
     fn accept(&mut self, srv: &mut Server, idx: usize) {
         for _ in 0..MAX_ACCEPTS_PER_CALL {
-            let accepted = match self.listeners.get(idx) {
+            let accepted = match srv.listeners.get(idx) {
                 Some(Some(Listener::Tcp(l))) => match l.accept() {
                     Ok((s, peer)) => {
                         let _ = s.set_nodelay(true);
@@ -270,7 +172,7 @@ impl EventLoop {
             return;
         }
         if !unix && srv.config.tcp_keepalive > 0 {
-            set_keepalive(conn.fd(), srv.config.tcp_keepalive as i32);
+            set_keepalive(conn.fd(), srv.config.tcp_keepalive);
         }
         let local = unix || is_loopback(&addr);
         if srv.config.protected_mode && !srv.auth_required() && !local {
@@ -305,6 +207,119 @@ impl EventLoop {
     }
 }
 
+/// Binds the TCP listeners from `bind`/`port` (Redis's rules: a "-" prefix marks an address
+/// whose failure is ignored, "*" is every IPv4 address, "::*" every IPv6 address).
+pub fn listen_tcp(srv: &mut Server) -> Result<(), String> {
+    let port = srv.config.port;
+    // bind everything new first, so a failure leaves the old listeners in place
+    let mut fresh = Vec::new();
+    if port != 0 {
+        for b in srv.config.bind.clone() {
+            let (optional, addr) = match b.strip_prefix('-') {
+                Some(a) => (true, a.to_string()),
+                None => (false, b.clone()),
+            };
+            let ip = match addr.as_str() {
+                "*" => "0.0.0.0",
+                "::*" => "::",
+                a => a,
+            };
+            match bind_tcp(ip, port, srv.config.tcp_backlog) {
+                Ok(l) => fresh.push(l),
+                Err(e) => {
+                    log_warning!(
+                        "Warning: Could not create server TCP listening socket {}:{}: {}",
+                        addr,
+                        port,
+                        describe_bind_error(&e)
+                    );
+                    let code = e.raw_os_error().unwrap_or(0);
+                    if code == libc::EADDRNOTAVAIL && optional {
+                        continue;
+                    }
+                    if [libc::ENOPROTOOPT, libc::EPROTONOSUPPORT, libc::ESOCKTNOSUPPORT, libc::EPFNOSUPPORT]
+                        .contains(&code)
+                        || code == libc::EAFNOSUPPORT
+                        || code == libc::EADDRNOTAVAIL
+                    {
+                        continue;
+                    }
+                    return Err(format!("Failed listening on port {} (TCP), aborting.", port));
+                }
+            }
+        }
+    }
+    close_listeners_where(srv, |l| matches!(l, Listener::Tcp(_)));
+    for l in fresh {
+        add_listener(srv, Listener::Tcp(l)).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+pub fn listen_unix(srv: &mut Server) -> Result<(), String> {
+    close_listeners_where(srv, |l| matches!(l, Listener::Unix(..)));
+    let path = srv.config.unixsocket.clone();
+    if path.is_empty() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(&path);
+    let l = UnixListener::bind(&path).map_err(|e| {
+        log_warning!("Failed opening Unix socket: {}", e);
+        "Failed opening Unix socket".to_string()
+    })?;
+    let perm = srv.config.unixsocketperm;
+    if perm != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(perm));
+    }
+    add_listener(srv, Listener::Unix(l, path)).map_err(|e| e.to_string())
+}
+
+fn add_listener(srv: &mut Server, mut l: Listener) -> io::Result<()> {
+    // reuse a free slot so tokens stay small and stable
+    let idx = srv.listeners.iter().position(|x| x.is_none()).unwrap_or(srv.listeners.len());
+    let token = Token(LISTENER_BASE + idx);
+    let reg = srv.poll_registry.as_ref().ok_or_else(|| io::Error::other("no poller"))?;
+    match &mut l {
+        Listener::Tcp(t) => reg.register(t, token, Interest::READABLE)?,
+        Listener::Unix(u, _) => reg.register(u, token, Interest::READABLE)?,
+    }
+    if idx == srv.listeners.len() {
+        srv.listeners.push(Some(l));
+    } else {
+        srv.listeners[idx] = Some(l);
+    }
+    Ok(())
+}
+
+fn close_listeners_where(srv: &mut Server, pred: impl Fn(&Listener) -> bool) {
+    for slot in srv.listeners.iter_mut() {
+        if slot.as_ref().is_some_and(&pred) {
+            if let Some(mut l) = slot.take() {
+                if let Some(reg) = srv.poll_registry.as_ref() {
+                    let _ = match &mut l {
+                        Listener::Tcp(t) => reg.deregister(t),
+                        Listener::Unix(u, _) => reg.deregister(u),
+                    };
+                }
+                if let Listener::Unix(_, path) = &l {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+    }
+}
+
+/// Closes every listener (shutdown) and removes the unix socket file.
+pub fn close_listeners(srv: &mut Server) {
+    for l in srv.listeners.drain(..).flatten() {
+        if let Listener::Unix(_, path) = l {
+            log_notice!("Removing the unix socket file.");
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// Text sent to non-local clients in protected mode.
 pub const PROTECTED_MODE_ERR: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
@@ -323,22 +338,23 @@ pub fn format_addr(a: &std::net::SocketAddr) -> String {
     }
 }
 
+/// "bind: <strerror>" like the network layer of Redis reports it.
 fn describe_bind_error(e: &io::Error) -> String {
     match e.raw_os_error() {
-        Some(code) => {
-            // strerror text, as Redis prints it
-            let s = unsafe { std::ffi::CStr::from_ptr(libc::strerror(code)) };
-            s.to_string_lossy().into_owned()
-        }
+        Some(code) => format!("bind: {}", crate::util::strerror(code)),
         None => e.to_string(),
     }
 }
 
 fn bind_tcp(ip: &str, port: u16, backlog: i32) -> io::Result<TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
-    let ipaddr: std::net::IpAddr =
-        ip.parse().map_err(|_| io::Error::new(ErrorKind::InvalidInput, "Invalid argument"))?;
-    let addr = std::net::SocketAddr::new(ipaddr, port);
+    let addr = match ip.parse::<std::net::IpAddr>() {
+        Ok(a) => std::net::SocketAddr::new(a, port),
+        Err(_) => {
+            use std::net::ToSocketAddrs;
+            (ip, port).to_socket_addrs()?.next().ok_or_else(|| io::Error::from_raw_os_error(libc::EADDRNOTAVAIL))?
+        }
+    };
     let domain = if addr.is_ipv4() { Domain::IPV4 } else { Domain::IPV6 };
     let sock = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
     if addr.is_ipv6() {
@@ -451,7 +467,7 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
     if c.qbuf.len() > c.qbuf_peak {
         c.qbuf_peak = c.qbuf.len();
     }
-    let limit = srv.config.client_query_buffer_limit as usize;
+    let limit = srv.config.client_query_buffer_limit;
     if !c.has(cflags::MASTER) && c.qbuf.len() > limit && !c.has(cflags::CLOSE_ASAP) {
         log_warning!(
             "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",

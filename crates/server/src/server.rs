@@ -109,7 +109,6 @@ pub struct Server {
     pub slowlog: VecDeque<SlowEntry>,
     pub slowlog_next_id: u64,
     pub latency_events: BTreeMap<&'static str, LatencySeries>,
-    pub latency_tracking: bool,
     pub expire_cycle: ExpireCycle,
     pub active_expire_enabled: bool,
     /// Unix time of the last successful save.
@@ -125,8 +124,10 @@ pub struct Server {
     pub lazyfreed_objects: Arc<std::sync::atomic::AtomicU64>,
     /// Events of the event loop for other modules (listener rebinds etc.).
     pub net_changes: Vec<NetChange>,
-    /// The poller's registry, to deregister sockets of freed clients.
+    /// The poller's registry, to (de)register sockets.
     pub poll_registry: Option<mio::Registry>,
+    /// Listening sockets (TCP and unix); their index is their token offset.
+    pub listeners: Vec<Option<crate::net::Listener>>,
     /// SHUTDOWN was requested (by command or signal) with these options.
     pub shutdown_requested: Option<ShutdownFlags>,
     /// Set by the SIGTERM / SIGINT handlers.
@@ -168,7 +169,9 @@ impl Server {
             registry,
             clients: Slab::new(),
             client_order: BTreeMap::new(),
-            next_client_id: 1,
+            // ids 1 and 2 belong to Redis's internal clients (Lua, functions): the first
+            // connection gets 3, as in Redis
+            next_client_id: 3,
             stats: Stats::default(),
             inst: Instantaneous::default(),
             dirty: 0,
@@ -192,7 +195,6 @@ impl Server {
             slowlog: VecDeque::new(),
             slowlog_next_id: 0,
             latency_events: BTreeMap::new(),
-            latency_tracking: true,
             expire_cycle: ExpireCycle::default(),
             active_expire_enabled: true,
             lastsave: now / 1000,
@@ -205,6 +207,7 @@ impl Server {
             lazyfreed_objects: Default::default(),
             net_changes: Vec::new(),
             poll_registry: None,
+            listeners: Vec::new(),
             shutdown_requested: None,
             signal_term: Arc::new(AtomicBool::new(false)),
             signal_int: Arc::new(AtomicBool::new(false)),
@@ -356,7 +359,15 @@ impl Server {
     /// Adds a slowlog entry when the command took at least slowlog-log-slower-than µs.
     pub fn slowlog_push(&mut self, c: &Client, argv: &[Bytes], usec: u64) {
         let threshold = self.config.slowlog_log_slower_than;
-        if threshold < 0 || (usec as i64) < threshold {
+        if threshold < 0 {
+            return;
+        }
+        // like Redis, the length limit applies at every call while the slowlog is enabled
+        let max = self.config.slowlog_max_len as usize;
+        while self.slowlog.len() > max {
+            self.slowlog.pop_back();
+        }
+        if (usec as i64) < threshold {
             return;
         }
         let max_args = 32;
@@ -376,7 +387,8 @@ impl Server {
         }
         let entry = SlowEntry {
             id: self.slowlog_next_id,
-            time: self.cached_ms / 1000,
+            // stamped when added, after the command ran
+            time: now_ms() / 1000,
             usec,
             argv: args,
             peer: c.addr.clone(),

@@ -47,6 +47,10 @@ pub fn main_entry(args: Vec<String>) -> i32 {
         vireo_config::ArgAction::Run => {}
     }
     let stdin_text = if parsed.config_from_stdin {
+        // logged before the server exists, so with Redis's "not the server process" role mark
+        log::set_role(b'C');
+        crate::log_warning!("Reading config from stdin");
+        log::set_role(b'M');
         let mut s = String::new();
         let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s);
         Some(s)
@@ -66,12 +70,7 @@ pub fn main_entry(args: Vec<String>) -> i32 {
         daemonize();
     }
     log::set_file(&config.logfile);
-    log::set_level(match config.loglevel {
-        vireo_config::LogLevel::Debug => log::Level::Debug,
-        vireo_config::LogLevel::Verbose => log::Level::Verbose,
-        vireo_config::LogLevel::Notice => log::Level::Notice,
-        vireo_config::LogLevel::Warning => log::Level::Warning,
-    });
+    log::set_level(log_level(config.loglevel));
 
     log_warning!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     log_warning!(
@@ -93,6 +92,23 @@ pub fn main_entry(args: Vec<String>) -> i32 {
         );
     }
 
+    let maxclients = config.maxclients as u64;
+    let fit = adjust_open_files_limit(maxclients);
+    if fit < maxclients {
+        log_warning!(
+            "You requested maxclients of {} requiring at least {} max file descriptors.",
+            maxclients,
+            maxclients + 32
+        );
+        log_warning!(
+            "Server can't set maximum open files to {} because of OS error: {}.",
+            maxclients + 32,
+            crate::util::strerror(libc::EPERM)
+        );
+        log_warning!("Current maximum open files is {}. maxclients has been reduced to {} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.", fit + 32, fit);
+    }
+    let mut config = config;
+    config.maxclients = fit.max(1) as _;
     if !config.dir.is_empty() {
         if let Err(e) = std::env::set_current_dir(&config.dir) {
             log_warning!("Can't chdir to '{}': {}", config.dir, e);
@@ -113,12 +129,16 @@ pub fn main_entry(args: Vec<String>) -> i32 {
         }
     };
     srv.poll_registry = el.poll.registry().try_clone().ok();
-    if let Err(e) = el.listen_tcp(&srv) {
+    if let Err(e) = crate::net::listen_tcp(&mut srv) {
         log_warning!("{}", e);
         return 1;
     }
-    if let Err(e) = el.listen_unix(&srv) {
+    if let Err(e) = crate::net::listen_unix(&mut srv) {
         log_warning!("{}", e);
+        return 1;
+    }
+    if srv.listeners.iter().all(|l| l.is_none()) {
+        log_warning!("Configured to not listen anywhere, exiting.");
         return 1;
     }
     if srv.config.daemonize || !srv.config.pidfile.is_empty() {
@@ -133,11 +153,48 @@ pub fn main_entry(args: Vec<String>) -> i32 {
     srv.signal_term = term;
     srv.signal_int = int;
 
+    crate::info::record_startup_memory();
     log_warning!("Server initialized");
     log_notice!("Ready to accept connections");
     let code = el.run(&mut srv);
     let _ = Ordering::Relaxed;
     code
+}
+
+/// The log threshold for a loglevel setting.
+pub fn log_level(l: vireo_config::LogLevel) -> log::Level {
+    match l {
+        vireo_config::LogLevel::Debug => log::Level::Debug,
+        vireo_config::LogLevel::Verbose => log::Level::Verbose,
+        vireo_config::LogLevel::Notice => log::Level::Notice,
+        vireo_config::LogLevel::Warning => log::Level::Warning,
+    }
+}
+
+/// Raises the open files limit for `maxclients` plus Redis's 32 reserved descriptors, as far as
+/// the system allows; returns the number of clients that fit (Redis's adjustOpenFilesLimit).
+pub fn adjust_open_files_limit(maxclients: u64) -> u64 {
+    const RESERVED: u64 = 32;
+    let wanted = maxclients + RESERVED;
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit with a valid pointer.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return maxclients;
+    }
+    if lim.rlim_cur >= wanted {
+        return maxclients;
+    }
+    let mut best = lim.rlim_cur;
+    let mut try_limit = wanted;
+    while try_limit > lim.rlim_cur {
+        let l = libc::rlimit { rlim_cur: try_limit, rlim_max: try_limit.max(lim.rlim_max) };
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &l) } == 0 {
+            best = try_limit;
+            break;
+        }
+        try_limit = try_limit.saturating_sub(16);
+    }
+    best.saturating_sub(RESERVED).min(maxclients)
 }
 
 fn create_pidfile(srv: &mut Server) {

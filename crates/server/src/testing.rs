@@ -18,6 +18,7 @@ impl TestServer {
     pub fn new(config_text: &str) -> TestServer {
         let config = vireo_config::load(None, None, config_text).expect("test config");
         let mut srv = Server::new(config, Registry::new(&crate::cmd::table()));
+        crate::info::record_startup_memory();
         let id = srv.next_client_id;
         srv.next_client_id += 1;
         let mut client = Box::new(Client::fake(id));

@@ -27,19 +27,17 @@ pub fn repr(s: &[u8]) -> String {
     String::from_utf8_lossy(&v).into_owned()
 }
 
+/// The C library's message for an errno value (what Redis prints with strerror()).
+pub fn strerror(code: i32) -> String {
+    // SAFETY: strerror returns a pointer to a static or thread-local NUL-terminated string.
+    let s = unsafe { std::ffi::CStr::from_ptr(libc::strerror(code)) };
+    s.to_string_lossy().into_owned()
+}
+
 /// Case-insensitive comparison of an argument with an ASCII keyword.
 #[inline]
 pub fn eq_ic(arg: &[u8], kw: &str) -> bool {
     arg.eq_ignore_ascii_case(kw.as_bytes())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn repr_escapes_like_redis() {
-        assert_eq!(repr(b"a\"b\\c\n\x01 "), "\"a\\\"b\\\\c\\n\\x01 \"");
-    }
 }
 
 /// Compares secrets in time that does not depend on where they differ (AUTH passwords).
@@ -52,4 +50,13 @@ pub fn time_independent_eq(a: &[u8], b: &[u8]) -> bool {
         diff |= x ^ y;
     }
     diff == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn repr_escapes_like_redis() {
+        assert_eq!(repr(b"a\"b\\c\n\x01 "), "\"a\\\"b\\\\c\\n\\x01 \"");
+    }
 }

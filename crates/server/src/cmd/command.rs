@@ -433,6 +433,7 @@ fn reply_args(out: &mut Reply, args: &[Arg]) {
             out.bulk(s.as_bytes());
         }
         if a.flags != 0 {
+            out.bulk(b"flags");
             let names = [
                 (argflags::OPTIONAL, "optional"),
                 (argflags::MULTIPLE, "multiple"),

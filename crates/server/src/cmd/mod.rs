@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod command;
+pub mod config_cmd;
 pub mod connection;
 pub mod debug;
 pub mod introspect;
@@ -21,6 +22,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         client::COMMANDS,
         command::COMMANDS,
         server_admin::COMMANDS,
+        config_cmd::COMMANDS,
         strings::COMMANDS,
         keys::COMMANDS,
         introspect::COMMANDS,

@@ -166,7 +166,8 @@ pub fn try_shutdown(srv: &mut Server, el: &mut EventLoop) -> Option<i32> {
         log_notice!("Removing the pid file.");
         let _ = std::fs::remove_file(&srv.config.pidfile);
     }
-    el.close_listeners();
+    let _ = el;
+    crate::net::close_listeners(srv);
     log_warning!("{} is now ready to exit, bye bye...", "Redis");
     Some(0)
 }

@@ -51,8 +51,9 @@ fail=0
 for u in "${units[@]}"; do
   log=$(mktemp)
   set +e
-  (cd "$SUITE_DIR" && timeout -k 10 900 ./runtest --single "$u" --clients 1 --timeout 300) > "$log" 2>&1
-  rc=$?
+  (cd "$SUITE_DIR" && TERM=dumb timeout -k 10 900 ./runtest --single "$u" --clients 1 --timeout 300) 2>&1 \
+    | sed -e 's/\x1b\[[0-9;]*m//g' > "$log"
+  rc=${PIPESTATUS[0]}
   set -e
   ok=$(grep -c '^\[ok\]' "$log" || true)
   err=$(grep -cE '^\[(err|exception)\]' "$log" || true)

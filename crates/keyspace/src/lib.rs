@@ -9,6 +9,7 @@ pub mod expire;
 pub mod ops;
 pub mod rng;
 pub mod sbytes;
+pub mod types;
 pub mod value;
 
 pub use db::{Db, DbEvent, Keyspace};

@@ -4,6 +4,7 @@
 //! metadata (LRU clock or LFU counter, encoding flags) lives in [`Entry`] next to the value.
 
 use crate::sbytes::SBytes;
+use crate::types::{hash::Hash, list::List, set::Set, stream::Stream, zset::ZSet};
 use std::borrow::Cow;
 
 /// Strings up to this length created whole report "embstr" (Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
@@ -11,10 +12,15 @@ pub const EMBSTR_MAX: usize = 44;
 /// Integers in `0..SHARED_INTEGERS` are shared objects in Redis (OBJECT REFCOUNT 2147483647).
 pub const SHARED_INTEGERS: i64 = 10000;
 
-/// A value. New types are added as variants holding a `Box` so the enum stays 24 bytes.
+/// A value. Aggregate types are boxed so the enum stays 24 bytes.
 pub enum Value {
     Str(SBytes),
     Int(i64),
+    List(Box<List>),
+    Hash(Box<Hash>),
+    Set(Box<Set>),
+    ZSet(Box<ZSet>),
+    Stream(Box<Stream>),
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 24);
@@ -70,6 +76,23 @@ impl Value {
     pub fn kind(&self) -> Kind {
         match self {
             Value::Str(_) | Value::Int(_) => Kind::String,
+            Value::List(_) => Kind::List,
+            Value::Hash(_) => Kind::Hash,
+            Value::Set(_) => Kind::Set,
+            Value::ZSet(_) => Kind::ZSet,
+            Value::Stream(_) => Kind::Stream,
+        }
+    }
+    /// A deep copy (COPY, DEBUG RELOAD-like paths).
+    pub fn duplicate(&self) -> Value {
+        match self {
+            Value::Str(s) => Value::Str(s.clone()),
+            Value::Int(n) => Value::Int(*n),
+            Value::List(l) => Value::List(l.clone()),
+            Value::Hash(h) => Value::Hash(h.clone()),
+            Value::Set(s) => Value::Set(s.clone()),
+            Value::ZSet(z) => Value::ZSet(z.clone()),
+            Value::Stream(s) => Value::Stream(s.clone()),
         }
     }
     /// The bytes of a string value (`None` for other types).
@@ -77,6 +100,7 @@ impl Value {
         match self {
             Value::Str(s) => Some(Cow::Borrowed(s.as_slice())),
             Value::Int(n) => Some(Cow::Owned(n.to_string().into_bytes())),
+            _ => None,
         }
     }
     /// Length of a string value in bytes.
@@ -84,6 +108,7 @@ impl Value {
         match self {
             Value::Str(s) => Some(s.len()),
             Value::Int(n) => Some(int_len(*n)),
+            _ => None,
         }
     }
     pub fn is_string(&self) -> bool {
@@ -91,9 +116,15 @@ impl Value {
     }
     /// Heap bytes owned by the value (not counting the 24 bytes of the enum itself).
     pub fn heap_size(&self) -> usize {
+        use crate::sbytes::alloc_size_class;
         match self {
             Value::Str(s) => s.heap_size(),
             Value::Int(_) => 0,
+            Value::List(l) => alloc_size_class(std::mem::size_of::<List>()) + l.heap_size(),
+            Value::Hash(h) => alloc_size_class(std::mem::size_of::<Hash>()) + h.heap_size(),
+            Value::Set(s) => alloc_size_class(std::mem::size_of::<Set>()) + s.heap_size(),
+            Value::ZSet(z) => alloc_size_class(std::mem::size_of::<ZSet>()) + z.heap_size(),
+            Value::Stream(s) => alloc_size_class(std::mem::size_of::<Stream>()) + s.heap_size(),
         }
     }
 }
@@ -171,6 +202,11 @@ impl Entry {
                     "embstr"
                 }
             }
+            Value::List(l) => l.encoding_name(),
+            Value::Hash(h) => h.encoding_name(),
+            Value::Set(s) => s.encoding_name(),
+            Value::ZSet(z) => z.encoding_name(),
+            Value::Stream(s) => s.encoding_name(),
         }
     }
     pub fn set_raw(&mut self) {

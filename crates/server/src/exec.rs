@@ -94,6 +94,11 @@ impl<'a> Ctx<'a> {
         let db = self.c.db;
         self.srv.notify_keyspace_event(class, event, key, db);
     }
+    /// Encoding thresholds of the aggregate types (list-max-listpack-size, ...).
+    #[inline]
+    pub fn type_limits(&self) -> vireo_keyspace::types::Limits {
+        self.srv.type_limits()
+    }
     /// Hide argument `i` from the slowlog and MONITOR (passwords).
     pub fn redact(&mut self, i: usize) {
         self.srv.call_state.redacted.push(i);

@@ -318,6 +318,22 @@ impl Server {
         let _ = (event, key, db);
     }
 
+    /// The encoding thresholds of the aggregate types, from the config.
+    pub fn type_limits(&self) -> vireo_keyspace::types::Limits {
+        let c = &self.config;
+        vireo_keyspace::types::Limits {
+            list_max_listpack_size: c.list_max_listpack_size as i64,
+            list_compress_depth: c.list_compress_depth as i64,
+            hash_max_listpack_entries: c.hash_max_listpack_entries,
+            hash_max_listpack_value: c.hash_max_listpack_value,
+            set_max_intset_entries: c.set_max_intset_entries,
+            zset_max_listpack_entries: c.zset_max_listpack_entries,
+            zset_max_listpack_value: c.zset_max_listpack_value,
+            stream_node_max_bytes: c.stream_node_max_bytes,
+            stream_node_max_entries: c.stream_node_max_entries.max(0) as usize,
+        }
+    }
+
     /// Whether clients must authenticate (requirepass set).
     pub fn auth_required(&self) -> bool {
         !self.config.requirepass.is_empty()

@@ -42,6 +42,11 @@ pub fn delete(db: &mut Db, key: &[u8]) -> Option<Entry> {
 pub fn free_effort(v: &Value) -> usize {
     match v {
         Value::Str(_) | Value::Int(_) => 1,
+        Value::List(l) => l.free_effort(),
+        Value::Hash(h) => h.free_effort(),
+        Value::Set(s) => s.free_effort(),
+        Value::ZSet(z) => z.free_effort(),
+        Value::Stream(s) => s.free_effort(),
     }
 }
 
@@ -200,10 +205,7 @@ fn place_copy(db: &mut Db, newkey: &[u8], dup: Dup, replace: bool) -> Copy {
 
 /// A deep copy of a value, whatever its type (COPY). Every value type must be handled here.
 pub fn duplicate(v: &Value) -> Value {
-    match v {
-        Value::Str(s) => Value::Str(s.clone()),
-        Value::Int(n) => Value::Int(*n),
-    }
+    v.duplicate()
 }
 
 /// SWAPDB: exchanges the contents of two databases. Returns false when an index is out of range.

@@ -246,6 +246,11 @@ fn sleep_seconds(secs: f64) {
 fn type_code(v: &Value) -> u32 {
     match v {
         Value::Str(_) | Value::Int(_) => 0,
+        Value::List(_) => 1,
+        Value::Set(_) => 2,
+        Value::ZSet(_) => 3,
+        Value::Hash(_) => 4,
+        Value::Stream(_) => 6,
     }
 }
 
@@ -270,6 +275,44 @@ fn value_digest(d: &mut [u8; 20], v: &Value, has_expire: bool) {
     match v {
         Value::Str(s) => mix_digest(d, s.as_slice()),
         Value::Int(n) => mix_digest(d, n.to_string().as_bytes()),
+        // elements in order
+        Value::List(l) => {
+            for e in l.iter() {
+                mix_digest(d, &e.to_bytes());
+            }
+        }
+        // members, order-independent
+        Value::Set(set) => {
+            for m in set.iter() {
+                xor_digest(d, &m.to_bytes());
+            }
+        }
+        // (member, %.17g score) pairs, order-independent
+        Value::ZSet(z) => {
+            for (m, score) in z.iter() {
+                let mut ele = [0u8; 20];
+                mix_digest(&mut ele, &m.to_bytes());
+                mix_digest(&mut ele, vireo_resp::num::fmt_double(score).as_bytes());
+                xor_digest(d, &ele);
+            }
+        }
+        // (field, value) pairs, order-independent
+        Value::Hash(h) => {
+            for (f, v) in h.iter() {
+                let mut ele = [0u8; 20];
+                mix_digest(&mut ele, &f.to_bytes());
+                mix_digest(&mut ele, &v.to_bytes());
+                xor_digest(d, &ele);
+            }
+        }
+        // "<ms>.<seq>" then every field and value, in id order
+        Value::Stream(st) => st.for_each_entry(|id, fields| {
+            mix_digest(d, format!("{}.{}", id.ms, id.seq).as_bytes());
+            for (f, v) in fields {
+                mix_digest(d, f);
+                mix_digest(d, v);
+            }
+        }),
     }
     if has_expire {
         xor_digest(d, b"!!expire!!");
@@ -510,6 +553,33 @@ pub fn saved_value_len(v: &Value, compress: bool) -> usize {
             let t = n.to_string();
             rdb_len_len(t.len()) + t.len()
         }),
+        // aggregates: element strings with a length prefix each (the exact compact encodings'
+        // sizes come with the RDB writer)
+        Value::List(l) => {
+            rdb_len_len(l.len()) + l.iter().map(|e| saved_string_len(&e.to_bytes(), compress)).sum::<usize>()
+        }
+        Value::Set(st) => {
+            rdb_len_len(st.len()) + st.iter().map(|e| saved_string_len(&e.to_bytes(), compress)).sum::<usize>()
+        }
+        Value::Hash(h) => {
+            rdb_len_len(h.len())
+                + h.iter()
+                    .map(|(f, v)| saved_string_len(&f.to_bytes(), compress) + saved_string_len(&v.to_bytes(), compress))
+                    .sum::<usize>()
+        }
+        Value::ZSet(z) => {
+            rdb_len_len(z.len()) + z.iter().map(|(m, _)| saved_string_len(&m.to_bytes(), compress) + 8).sum::<usize>()
+        }
+        Value::Stream(st) => {
+            let mut n = 0;
+            st.for_each_entry(|_, fields| {
+                n += 16;
+                for (f, v) in fields {
+                    n += saved_string_len(f, compress) + saved_string_len(v, compress);
+                }
+            });
+            n
+        }
     }
 }
 
@@ -650,7 +720,10 @@ fn htstats_key(ctx: &mut Ctx) {
 /// The statistics of the hash table inside a value, for the encodings that have one.
 fn value_dict_stats(v: &Value) -> Option<DictStats> {
     match v {
-        Value::Str(_) | Value::Int(_) => None,
+        Value::Str(_) | Value::Int(_) | Value::List(_) | Value::Stream(_) => None,
+        Value::Set(s) => s.dict_stats(),
+        Value::Hash(h) => h.dict_stats(),
+        Value::ZSet(z) => z.dict_stats(),
     }
 }
 

@@ -305,6 +305,7 @@ pub fn value_heap(v: &Value, samples: usize) -> usize {
     match v {
         Value::Str(s) => s.heap_size(),
         Value::Int(_) => 0,
+        _ => v.heap_size(),
     }
 }
 

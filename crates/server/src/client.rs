@@ -160,6 +160,8 @@ pub struct Client {
     pub read_more: bool,
     /// Commands are waiting in qbuf (e.g. when it was paused or blocked).
     pub has_pending_input: bool,
+    /// What the client waits for while blocked on keys.
+    pub block: Option<crate::blocking::BlockState>,
 }
 
 impl Client {
@@ -191,6 +193,7 @@ impl Client {
             pending_write: false,
             read_more: false,
             has_pending_input: false,
+            block: None,
         }
     }
 

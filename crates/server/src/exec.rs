@@ -99,6 +99,34 @@ impl<'a> Ctx<'a> {
     pub fn type_limits(&self) -> vireo_keyspace::types::Limits {
         self.srv.type_limits()
     }
+    /// Whether this command may block (not inside EXEC or a script).
+    pub fn may_block(&self) -> bool {
+        self.srv.nesting <= 1 && !self.c.is_fake()
+    }
+    /// Blocks the client until one of `keys` (in the current database) holds a value of kind
+    /// `wants`, or until `deadline_ms` (ms since the epoch; 0 = never), when `on_timeout`
+    /// writes the reply. The command is then run again from scratch; it writes no reply now.
+    pub fn block_on_keys(
+        &mut self,
+        keys: &[Bytes],
+        wants: vireo_keyspace::Kind,
+        deadline_ms: i64,
+        on_timeout: fn(&mut crate::client::Reply),
+    ) {
+        let db = self.c.db;
+        let st = crate::blocking::BlockState {
+            keys: keys.iter().map(|k| (db, k.clone())).collect(),
+            wants,
+            deadline_ms,
+            on_timeout,
+        };
+        crate::blocking::block_client(self.srv, self.c, st);
+    }
+    /// Marks a key as written for clients blocked on it (when the key specs can't tell, e.g.
+    /// XADD to an existing stream, or a key moved to another database).
+    pub fn signal_key_ready(&mut self, db: usize, key: &[u8]) {
+        self.srv.blocking.signal(db, key);
+    }
     /// Hide argument `i` from the slowlog and MONITOR (passwords).
     pub fn redact(&mut self, i: usize) {
         self.srv.call_state.redacted.push(i);
@@ -224,7 +252,10 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         return Gate::Stop;
     }
     call(srv, c, id, argv);
-    if c.has(cflags::CLOSE_ASAP) {
+    if srv.nesting == 0 && srv.blocking.has_ready() {
+        crate::blocking::serve_ready_keys(srv);
+    }
+    if c.has(cflags::CLOSE_ASAP | cflags::BLOCKED) {
         return Gate::Stop;
     }
     Gate::Done
@@ -276,6 +307,24 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
         }
     }
 
+    // keys this command wrote: clients waiting on them may now be served
+    if dirty > 0 && srv.blocking.any() {
+        let db = c.db;
+        for (p, f) in spec.key_positions_with_flags(argv) {
+            if f & WRITTEN_KEY != 0 {
+                srv.blocking.signal(db, &argv[p]);
+            }
+        }
+    }
+    // a command that blocked is counted when it is served, not now
+    if c.block.is_some() {
+        srv.nesting -= 1;
+        if srv.nesting == 0 {
+            srv.prop.flush(!spec.has(flags::TOUCHES_ARBITRARY_KEYS));
+        }
+        return;
+    }
+
     // statistics
     let usec = elapsed.as_micros() as u64;
     let failed = c.reply.errors.len() > errors_before;
@@ -325,6 +374,12 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
         srv.prop.flush(wrap);
     }
 }
+
+/// Key-spec flags of keys a command may write.
+const WRITTEN_KEY: u32 = crate::command::kflags::RW
+    | crate::command::kflags::OW
+    | crate::command::kflags::INSERT
+    | crate::command::kflags::UPDATE;
 
 /// Keyspace-event classes (notify-keyspace-events flags), as bits.
 pub use vireo_config::notify;

@@ -52,6 +52,10 @@ impl EventLoop {
             before_sleep(srv);
             let now = Instant::now();
             let mut timeout = self.next_cron.saturating_duration_since(now);
+            if let Some(d) = srv.blocking.next_deadline() {
+                let left = d - crate::server::now_ms();
+                timeout = timeout.min(Duration::from_millis(left.max(0) as u64));
+            }
             if !self.ready.is_empty() || !srv.pending_writes.is_empty() {
                 timeout = Duration::ZERO;
             }
@@ -595,6 +599,10 @@ fn write_pending(srv: &mut Server, c: &mut Client) -> bool {
 
 /// Work done before the loop sleeps: flush replies, close clients, fast expiry.
 pub fn before_sleep(srv: &mut Server) {
+    if srv.blocking.next_deadline().is_some() {
+        let now = crate::server::now_ms();
+        crate::blocking::handle_timeouts(srv, now);
+    }
     if srv.active_expire_enabled && srv.masterhost.is_none() {
         crate::cron::active_expire(srv, vireo_keyspace::expire::CycleKind::Fast);
     }
@@ -636,6 +644,9 @@ pub fn free_client(srv: &mut Server, mut c: Box<Client>) {
     }
     if c.has(cflags::MONITOR) {
         srv.monitors.retain(|&m| m != t);
+    }
+    if c.block.is_some() {
+        crate::blocking::unblock_client(srv, &mut c);
     }
     srv.paused_clients.retain(|&p| p != t);
     srv.client_order.remove(&c.id);

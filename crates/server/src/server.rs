@@ -104,6 +104,8 @@ pub struct Server {
     /// Clients to free before the loop sleeps (tokens).
     pub to_close: Vec<usize>,
     pub pause: Pause,
+    /// Clients blocked on keys.
+    pub blocking: crate::blocking::Blocking,
     pub paused_clients: Vec<usize>,
     pub shutdown_asap: Arc<AtomicBool>,
     pub slowlog: VecDeque<SlowEntry>,
@@ -190,6 +192,7 @@ impl Server {
             pending_writes: Vec::new(),
             to_close: Vec::new(),
             pause: Pause::default(),
+            blocking: Default::default(),
             paused_clients: Vec::new(),
             shutdown_asap: Arc::new(AtomicBool::new(false)),
             slowlog: VecDeque::new(),

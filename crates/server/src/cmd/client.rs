@@ -1129,15 +1129,25 @@ fn client_unblock(ctx: &mut Ctx) {
     let Some(id) = ctx.int_arg(2) else {
         return;
     };
-    // blocking commands arrive with the data-types issue; until then no client is ever blocked
-    let blocked = ctx
-        .srv
-        .client_order
-        .get(&(id as u64))
-        .and_then(|&t| ctx.srv.clients.get(t))
-        .and_then(|c| c.as_ref())
-        .is_some_and(|c| c.has(cflags::BLOCKED));
-    ctx.int(if blocked { 1 } else { 0 });
+    let as_error = ctx.argc() == 4 && eq_ic(&ctx.argv[3], "error");
+    let token = ctx.srv.client_order.get(&(id as u64)).copied();
+    let target = token.and_then(|t| crate::net::take_client(ctx.srv, t));
+    let Some(mut target) = target else {
+        ctx.int(0);
+        return;
+    };
+    if target.block.is_none() {
+        crate::net::put_client(ctx.srv, target);
+        ctx.int(0);
+        return;
+    }
+    if as_error {
+        crate::blocking::error_client(ctx.srv, &mut target, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    } else {
+        crate::blocking::timeout_client(ctx.srv, &mut target);
+    }
+    crate::net::put_client(ctx.srv, target);
+    ctx.int(1);
 }
 
 fn client_setname(ctx: &mut Ctx) {

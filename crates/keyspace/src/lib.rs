@@ -6,6 +6,7 @@
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod intset;
 pub mod listpack;
 pub mod ops;
 pub mod rng;

@@ -6,6 +6,7 @@
 
 pub mod keys;
 pub mod longdouble;
+pub mod sets;
 pub mod strings;
 
 /// Why a data operation refused to run. The server maps each to Redis's exact error text.

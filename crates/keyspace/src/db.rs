@@ -81,6 +81,11 @@ pub struct Db {
     pub expires_cursor: u64,
     /// Record keymiss events (only when keyspace notifications ask for them).
     pub record_misses: bool,
+    /// Record the keys that writes touch in `written` (the server turns it on while clients
+    /// WATCH keys or are blocked on keys).
+    pub track_writes: bool,
+    /// Keys touched by writes since the server last drained them.
+    pub written: Vec<SBytes>,
 }
 
 impl Db {
@@ -95,11 +100,20 @@ impl Db {
             avg_ttl: 0,
             expires_cursor: 0,
             record_misses: false,
+            track_writes: false,
+            written: Vec::new(),
         }
     }
 
     pub fn len(&self) -> usize {
         self.main.len()
+    }
+
+    #[inline]
+    fn record_write(&mut self, key: &[u8]) {
+        if self.track_writes {
+            self.written.push(SBytes::new(key));
+        }
     }
     pub fn is_empty(&self) -> bool {
         self.main.is_empty()
@@ -140,6 +154,7 @@ impl Db {
     pub fn delete_expired(&mut self, key: &[u8]) {
         if let Some((k, _)) = self.main.remove(key) {
             self.expires.remove(key);
+            self.record_write(key);
             self.stats.expired += 1;
             self.events.push(DbEvent::Expired(k));
         }
@@ -148,6 +163,9 @@ impl Db {
     /// Redis's lookupKey: lazy expiry, access time, hit/miss stats.
     pub fn lookup(&mut self, key: &[u8], flags: u8) -> Option<&mut Entry> {
         let expired = self.expire_if_needed(key, flags);
+        if flags & lookup::WRITE != 0 && !expired && self.track_writes && self.main.contains_key(key) {
+            self.written.push(SBytes::new(key));
+        }
         let clock = self.clock;
         let found = if expired { None } else { self.main.get_mut(key) };
         match found {
@@ -199,6 +217,7 @@ impl Db {
 
     /// Adds a key that must not exist (dbAdd).
     pub fn add(&mut self, key: &[u8], val: Value) {
+        self.record_write(key);
         let e = Entry::new(val, self.new_lru());
         let old = self.main.insert(SBytes::new(key), e);
         debug_assert!(old.is_none(), "add of an existing key");
@@ -207,6 +226,7 @@ impl Db {
     /// Sets a key whether or not it exists (setKey): the old value is replaced, the TTL removed
     /// unless `keep_ttl`. Returns true when the key existed.
     pub fn set(&mut self, key: &[u8], val: Value, keep_ttl: bool) -> bool {
+        self.record_write(key);
         let lru = self.new_lru();
         let (slot, inserted) = self.main.get_or_insert_with(key, || Entry::new(Value::Int(0), lru));
         let old = std::mem::replace(slot, Entry::new(val, lru));
@@ -223,6 +243,7 @@ impl Db {
     /// Deletes a key; returns true when it existed.
     pub fn delete(&mut self, key: &[u8]) -> bool {
         if self.main.remove(key).is_some() {
+            self.record_write(key);
             if !self.expires.is_empty() {
                 self.expires.remove(key);
             }
@@ -235,6 +256,7 @@ impl Db {
     /// Removes a key and returns its entry and expire time.
     pub fn take(&mut self, key: &[u8]) -> Option<(Entry, Option<i64>)> {
         let (_, e) = self.main.remove(key)?;
+        self.record_write(key);
         let exp = if self.expires.is_empty() { None } else { self.expires.remove(key).map(|(_, t)| t) };
         Some((e, exp))
     }
@@ -242,6 +264,7 @@ impl Db {
     /// Sets the absolute expire time (ms) of an existing key.
     pub fn set_expire(&mut self, key: &[u8], when_ms: i64) {
         debug_assert!(self.main.contains_key(key));
+        self.record_write(key);
         match self.expires.get_mut(key) {
             Some(t) => *t = when_ms,
             None => {
@@ -259,7 +282,11 @@ impl Db {
 
     /// Removes the TTL; returns true when there was one.
     pub fn remove_expire(&mut self, key: &[u8]) -> bool {
-        !self.expires.is_empty() && self.expires.remove(key).is_some()
+        let removed = !self.expires.is_empty() && self.expires.remove(key).is_some();
+        if removed {
+            self.record_write(key);
+        }
+        removed
     }
 
     /// A random key that is not expired when possible (dbRandomKey). On a replica whose keys are

@@ -101,9 +101,18 @@ impl Blocking {
     }
 }
 
+/// Marks every waited key of database `db` ready (SWAPDB brought in a whole new keyspace).
+pub fn signal_all_waited(srv: &mut Server, db: usize) {
+    let keys: Vec<Bytes> = srv.blocking.waiters.keys().filter(|(d, _)| *d == db).map(|(_, k)| k.clone()).collect();
+    for k in keys {
+        srv.blocking.signal(db, &k);
+    }
+}
+
 /// Blocks the calling client (from `Ctx::block_on_keys`).
 pub fn block_client(srv: &mut Server, c: &mut Client, st: BlockState) {
     srv.blocking.register(c.id, &st);
+    srv.update_write_tracking();
     c.block = Some(st);
     c.flags |= cflags::BLOCKED | cflags::PENDING_COMMAND;
     // the command is not propagated and not counted again when it is re-run
@@ -114,6 +123,7 @@ pub fn block_client(srv: &mut Server, c: &mut Client, st: BlockState) {
 pub fn unblock_client(srv: &mut Server, c: &mut Client) {
     if let Some(st) = c.block.take() {
         srv.blocking.unregister(c.id, &st);
+        srv.update_write_tracking();
     }
     c.flags &= !(cflags::BLOCKED | cflags::PENDING_COMMAND);
 }

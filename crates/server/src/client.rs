@@ -160,8 +160,18 @@ pub struct Client {
     pub read_more: bool,
     /// Commands are waiting in qbuf (e.g. when it was paused or blocked).
     pub has_pending_input: bool,
+    /// Bytes of requests taken off the front of `qbuf` during the current pass over it (Redis's
+    /// qb_pos: Redis trims its query buffer only after the pass, so CLIENT LIST run from a
+    /// pipeline counts them in `qbuf=`). Zero between passes.
+    pub qb_pos: usize,
     /// What the client waits for while blocked on keys.
     pub block: Option<crate::blocking::BlockState>,
+    /// Commands queued since MULTI.
+    pub mstate: crate::cmd::multi::MultiState,
+    /// Keys this client WATCHes.
+    pub watched: Vec<crate::cmd::multi::WatchedKey>,
+    /// Pub/Sub subscriptions.
+    pub subs: crate::cmd::pubsub::ClientSubs,
 }
 
 impl Client {
@@ -193,7 +203,11 @@ impl Client {
             pending_write: false,
             read_more: false,
             has_pending_input: false,
+            qb_pos: 0,
             block: None,
+            mstate: Default::default(),
+            watched: Vec::new(),
+            subs: Default::default(),
         }
     }
 

@@ -87,12 +87,12 @@ impl<'a> Ctx<'a> {
     }
     /// Propagate an extra operation in database `db` after those already collected.
     pub fn also_propagate(&mut self, db: usize, argv: Vec<Bytes>) {
-        self.srv.also_propagate(db, argv);
+        self.srv.also_propagate(Some(&mut *self.c), db, argv);
     }
     /// Keyspace notification hook (pub/sub delivery arrives with the data-types issue).
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
         let db = self.c.db;
-        self.srv.notify_keyspace_event(class, event, key, db);
+        self.srv.notify_keyspace_event(Some(&mut *self.c), class, event, key, db);
     }
     /// Encoding thresholds of the aggregate types (list-max-listpack-size, ...).
     #[inline]
@@ -238,6 +238,15 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         reject(srv, c, Some(id), errors::NO_MULTI);
         return Gate::Done;
     }
+    // 11. a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and RESET
+    if c.has(cflags::PUBSUB) && !c.resp3() && !PUBSUB_CONTEXT_COMMANDS.contains(&spec.name) {
+        let e = format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            srv.registry.get(id).full_name
+        );
+        reject(srv, c, Some(id), &e);
+        return Gate::Done;
+    }
     let is_write = spec.has(flags::WRITE);
     let may_replicate = is_write || spec.has(flags::MAY_REPLICATE);
     // 13. a replica connection may not touch the keyspace
@@ -251,6 +260,12 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         srv.paused_clients.push(c.token);
         return Gate::Stop;
     }
+    // 15. inside MULTI everything but the transaction commands is queued
+    if c.has(cflags::MULTI) && !TRANSACTION_COMMANDS.contains(&spec.name) {
+        crate::cmd::multi::queue(c, id, argv);
+        c.reply.simple("QUEUED");
+        return Gate::Done;
+    }
     call(srv, c, id, argv);
     if srv.nesting == 0 && srv.blocking.has_ready() {
         crate::blocking::serve_ready_keys(srv);
@@ -261,6 +276,13 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
     Gate::Done
 }
 
+/// Commands a RESP2 client in subscriber mode may still send.
+const PUBSUB_CONTEXT_COMMANDS: &[&str] =
+    &["ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset"];
+
+/// Commands that run immediately inside MULTI instead of being queued.
+const TRANSACTION_COMMANDS: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+
 /// Replies with a rejection error and counts it (rejected_calls when the command is known).
 pub fn reject(srv: &mut Server, c: &mut Client, id: Option<CmdId>, err: &str) {
     if let Some(id) = id {
@@ -268,6 +290,14 @@ pub fn reject(srv: &mut Server, c: &mut Client, id: Option<CmdId>, err: &str) {
     }
     if c.has(cflags::MULTI) {
         c.flags |= cflags::DIRTY_EXEC;
+    }
+    // a refused EXEC (in MULTI or not) ends any transaction, saying why
+    if id.is_some_and(|id| srv.registry.spec(id).name == "exec") {
+        crate::cmd::multi::discard_transaction(srv, c);
+        let why = err.strip_prefix("ERR ").unwrap_or(err);
+        c.reply.error(&format!("EXECABORT Transaction discarded because of: {}", why));
+        srv.count_errors(c);
+        return;
     }
     c.reply.error(err);
     srv.count_errors(c);
@@ -297,7 +327,7 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     let elapsed = start.elapsed();
     let dirty = srv.dirty - dirty_before;
     // lazy-expiry deletions happened inside the command, before its own effect
-    srv.drain_db_events_at(ops_start);
+    srv.drain_db_events_at(ops_start, Some(&mut *c));
     let state = std::mem::replace(&mut srv.call_state, outer_state);
     if dirty > 0 && !state.prevent {
         let db = c.db;
@@ -307,12 +337,20 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
         }
     }
 
-    // keys this command wrote: clients waiting on them may now be served
-    if dirty > 0 && srv.blocking.any() {
-        let db = c.db;
-        for (p, f) in spec.key_positions_with_flags(argv) {
-            if f & WRITTEN_KEY != 0 {
-                srv.blocking.signal(db, &argv[p]);
+    // keys this command wrote: their watchers' transactions fail, and clients waiting on them
+    // may now be served
+    if srv.write_tracking {
+        for i in 0..srv.ks.dbs.len() {
+            if srv.ks.dbs[i].written.is_empty() {
+                continue;
+            }
+            let written = std::mem::take(&mut srv.ks.dbs[i].written);
+            if dirty == 0 {
+                continue;
+            }
+            for k in written {
+                crate::cmd::multi::touch_watched_key(srv, Some(&mut *c), i, &k);
+                srv.blocking.signal(i, &k);
             }
         }
     }
@@ -375,11 +413,6 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     }
 }
 
-/// Key-spec flags of keys a command may write.
-const WRITTEN_KEY: u32 = crate::command::kflags::RW
-    | crate::command::kflags::OW
-    | crate::command::kflags::INSERT
-    | crate::command::kflags::UPDATE;
 
 /// Keyspace-event classes (notify-keyspace-events flags), as bits.
 pub use vireo_config::notify;

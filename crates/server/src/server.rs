@@ -106,6 +106,12 @@ pub struct Server {
     pub pause: Pause,
     /// Clients blocked on keys.
     pub blocking: crate::blocking::Blocking,
+    /// Pub/Sub channels and patterns.
+    pub pubsub: crate::cmd::pubsub::PubSub,
+    /// Keys watched by clients (WATCH).
+    pub watch: crate::cmd::multi::WatchTable,
+    /// The keyspace records written keys (someone watches keys or waits on them).
+    pub write_tracking: bool,
     pub paused_clients: Vec<usize>,
     pub shutdown_asap: Arc<AtomicBool>,
     pub slowlog: VecDeque<SlowEntry>,
@@ -193,6 +199,9 @@ impl Server {
             to_close: Vec::new(),
             pause: Pause::default(),
             blocking: Default::default(),
+            watch: Default::default(),
+            pubsub: Default::default(),
+            write_tracking: false,
             paused_clients: Vec::new(),
             shutdown_asap: Arc::new(AtomicBool::new(false)),
             slowlog: VecDeque::new(),
@@ -274,15 +283,15 @@ impl Server {
 
     /// Adds an operation to propagate, after turning pending lazy-expiry deletions into DELs so
     /// that the order of effects is kept.
-    pub fn also_propagate(&mut self, db: usize, argv: Vec<Bytes>) {
+    pub fn also_propagate(&mut self, cur: Option<&mut Client>, db: usize, argv: Vec<Bytes>) {
         let at = self.prop.pending.len();
-        self.drain_db_events_at(at);
+        self.drain_db_events_at(at, cur);
         self.prop.pending.push(PropOp { db, argv });
     }
 
     /// Turns database events (lazy expiry deletions, misses) into propagation operations inserted
     /// at `at` in the pending list, and into keyspace notifications.
-    pub fn drain_db_events_at(&mut self, at: usize) {
+    pub fn drain_db_events_at(&mut self, at: usize, mut cur: Option<&mut Client>) {
         let unlink = self.config.lazyfree_lazy_expire;
         let mut insert = Vec::new();
         for i in 0..self.ks.dbs.len() {
@@ -294,11 +303,13 @@ impl Server {
                 match &ev {
                     vireo_keyspace::DbEvent::Expired(k) => {
                         let k = k.clone();
-                        self.notify_keyspace_event(crate::exec::notify::EXPIRED, "expired", &k, i);
+                        // an expired key changed: WATCHers see it
+                        crate::cmd::multi::touch_watched_key(self, cur.as_deref_mut(), i, &k);
+                        self.notify_keyspace_event(cur.as_deref_mut(), crate::exec::notify::EXPIRED, "expired", &k, i);
                     }
                     vireo_keyspace::DbEvent::Miss(k) => {
                         let k = k.clone();
-                        self.notify_keyspace_event(crate::exec::notify::KEY_MISS, "keymiss", &k, i);
+                        self.notify_keyspace_event(cur.as_deref_mut(), crate::exec::notify::KEY_MISS, "keymiss", &k, i);
                     }
                 }
                 if let Some(op) = crate::exec::db_event_ops(ev, i, unlink) {
@@ -313,12 +324,26 @@ impl Server {
         }
     }
 
-    /// Keyspace notifications: delivered over pub/sub once it exists (data-types issue).
-    pub fn notify_keyspace_event(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
+    /// Keyspace notifications over pub/sub. `cur` is the client running the command (not in
+    /// the client table at that moment), so that it receives its own notifications.
+    pub fn notify_keyspace_event(&mut self, cur: Option<&mut Client>, class: u32, event: &str, key: &[u8], db: usize) {
         if self.config.notify_keyspace_events & class == 0 {
             return;
         }
-        let _ = (event, key, db);
+        crate::cmd::pubsub::notify_keyspace_event(self, cur, class, event, key, db);
+    }
+
+    /// Turns the keyspace's recording of written keys on while anyone watches keys or waits on
+    /// them, and off otherwise (it costs a key copy per write).
+    pub fn update_write_tracking(&mut self) {
+        let on = self.blocking.any() || !self.watch.is_empty();
+        if on != self.write_tracking {
+            self.write_tracking = on;
+            for db in self.ks.dbs.iter_mut() {
+                db.track_writes = on;
+                db.written.clear();
+            }
+        }
     }
 
     /// The encoding thresholds of the aggregate types, from the config.
@@ -443,17 +468,15 @@ impl Server {
         s.max = s.max.max(ms);
     }
 
-    /// Sends a command to every MONITOR client in Redis's format.
-    pub fn feed_monitors(&mut self, c: &Client, argv: &[Bytes]) {
+    /// Sends a command to every MONITOR client in Redis's format, the calling client included
+    /// when it is a monitor itself (`c` is out of the client table while its command runs).
+    /// Clients that are closing or have replies switched off get nothing, as in Redis.
+    pub fn feed_monitors(&mut self, c: &mut Client, argv: &[Bytes]) {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let who = if c.has(cflags::UNIX_SOCKET) {
             format!("unix:{}", self.config.unixsocket)
-        } else if c.has(cflags::MASTER) || c.is_fake() {
-            if c.has(cflags::MASTER) {
-                c.addr.clone()
-            } else {
-                "lua".to_string()
-            }
+        } else if c.is_fake() && !c.has(cflags::MASTER) {
+            "lua".to_string()
         } else {
             c.addr.clone()
         };
@@ -462,13 +485,24 @@ impl Server {
             line.push(b' ');
             crate::util::repr_into(&mut line, a);
         }
+        // repr output is ASCII
         let line = String::from_utf8_lossy(&line).into_owned();
+        let deaf = |m: &Client| {
+            m.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP) || m.reply_mode == crate::client::ReplyMode::Off
+        };
         let monitors = self.monitors.clone();
         for t in monitors {
             if t == c.token {
+                if c.has(cflags::MONITOR) && !deaf(c) {
+                    c.reply.simple(&line);
+                    self.schedule_write(c);
+                }
                 continue;
             }
             if let Some(Some(m)) = self.clients.get_mut(t) {
+                if deaf(m) {
+                    continue;
+                }
                 m.reply.simple(&line);
                 if !m.pending_write {
                     m.pending_write = true;

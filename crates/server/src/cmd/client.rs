@@ -836,8 +836,9 @@ pub fn client_info_string(srv: &Server, c: &Client, argv_mem: usize) -> String {
         events.push('w');
     }
     let now = srv.mstime() / 1000;
-    let qbuf = c.qbuf.len();
-    let qbuf_free = c.qbuf.capacity() - qbuf;
+    // requests already taken off the buffer in the current pass still count, as in Redis
+    let qbuf = c.qbuf.len() + c.qb_pos;
+    let qbuf_free = c.qbuf.capacity() - c.qbuf.len();
     let rbs = c.reply.rb.buf.capacity();
     let obl = c.pending_output();
     let tot = std::mem::size_of::<Client>() + c.qbuf.capacity() + rbs + argv_mem;
@@ -963,7 +964,7 @@ fn client_list(ctx: &mut Ctx) {
                     line(ctx.srv, ctx.c, self_mem);
                 } else if let Some(&t) = ctx.srv.client_order.get(&id) {
                     if let Some(Some(c)) = ctx.srv.clients.get(t) {
-                        line(ctx.srv, c, 0);
+                        line(ctx.srv, c, argv_mem(&c.argv));
                     }
                 }
             }
@@ -978,7 +979,7 @@ fn client_list(ctx: &mut Ctx) {
                 }
                 if let Some(Some(c)) = ctx.srv.clients.get(t) {
                     if filter_type.is_none_or(|ft| client_type(c) == ft) {
-                        line(ctx.srv, c, 0);
+                        line(ctx.srv, c, argv_mem(&c.argv));
                     }
                 }
             }

@@ -327,7 +327,11 @@ fn quit(ctx: &mut Ctx) {
 }
 
 fn reset(ctx: &mut Ctx) {
-    let flags = ctx.c.flags & !cflags::MONITOR;
+    // a MONITOR client carries the replica flag too: it may reset
+    let mut flags = ctx.c.flags;
+    if flags & cflags::MONITOR != 0 {
+        flags &= !(cflags::MONITOR | cflags::SLAVE);
+    }
     if flags & (cflags::SLAVE | cflags::MASTER) != 0 {
         ctx.error("ERR can only reset normal client connections");
         return;
@@ -342,8 +346,10 @@ fn clear_connection_state(ctx: &mut Ctx) {
     if ctx.c.has(cflags::MONITOR) {
         let t = ctx.c.token;
         ctx.srv.monitors.retain(|&m| m != t);
-        ctx.c.flags &= !cflags::MONITOR;
+        ctx.c.flags &= !(cflags::MONITOR | cflags::SLAVE);
     }
+    crate::cmd::multi::discard_transaction(ctx.srv, ctx.c);
+    crate::cmd::pubsub::unsubscribe_all(ctx.srv, ctx.c);
     ctx.c.db = 0;
     ctx.c.reply.rb.proto = Proto::Resp2;
     ctx.c.authenticated = !ctx.srv.auth_required();
@@ -484,8 +490,13 @@ fn hello(ctx: &mut Ctx) {
 }
 
 fn select(ctx: &mut Ctx) {
-    let Some(id) = parse_int32(&ctx.argv[1]) else {
+    let Some(n) = vireo_resp::num::parse_i64(&ctx.argv[1]) else {
         ctx.error(errors::NOT_INTEGER);
+        return;
+    };
+    // Redis's getIntFromObjectOrReply: an integer outside the int range has its own error
+    let Ok(id) = i32::try_from(n) else {
+        ctx.error("ERR value is out of range, value must between -2147483648 and 2147483647");
         return;
     };
     if id < 0 || id as usize >= ctx.srv.ks.dbs.len() {

@@ -915,7 +915,7 @@ fn copy(ctx: &mut Ctx) {
                 let lazy = ctx.srv.config.lazyfree_lazy_server_del;
                 release(ctx.srv, e, Free::from_flag(lazy));
             }
-            ctx.srv.notify_keyspace_event(notify::GENERIC, "copy_to", newkey, dst);
+            ctx.srv.notify_keyspace_event(Some(&mut *ctx.c), notify::GENERIC, "copy_to", newkey, dst);
             ctx.dirty(1);
             ctx.int(1);
         }
@@ -935,8 +935,8 @@ fn move_cmd(ctx: &mut Ctx) {
     match keys::move_key(&mut ctx.srv.ks, src, dst, key) {
         keys::Move::NoKey | keys::Move::DestExists => ctx.int(0),
         keys::Move::Moved => {
-            ctx.srv.notify_keyspace_event(notify::GENERIC, "move_from", key, src);
-            ctx.srv.notify_keyspace_event(notify::GENERIC, "move_to", key, dst);
+            ctx.srv.notify_keyspace_event(Some(&mut *ctx.c), notify::GENERIC, "move_from", key, src);
+            ctx.srv.notify_keyspace_event(Some(&mut *ctx.c), notify::GENERIC, "move_to", key, dst);
             ctx.dirty(1);
             ctx.int(1);
         }
@@ -958,10 +958,17 @@ fn swapdb(ctx: &mut Ctx) {
         ctx.error(errors::DB_INDEX);
         return;
     };
-    if !keys::swap_dbs(&mut ctx.srv.ks, a, b) {
+    if a >= ctx.srv.ks.dbs.len() || b >= ctx.srv.ks.dbs.len() {
         ctx.error(errors::DB_INDEX);
         return;
     }
+    // watchers of keys that exist on either side see a change
+    crate::cmd::multi::touch_all_watched_in_db(ctx.srv, Some(&mut *ctx.c), a, Some(b));
+    crate::cmd::multi::touch_all_watched_in_db(ctx.srv, Some(&mut *ctx.c), b, Some(a));
+    keys::swap_dbs(&mut ctx.srv.ks, a, b);
+    // clients blocked on keys of either database may find data there now
+    crate::blocking::signal_all_waited(ctx.srv, a);
+    crate::blocking::signal_all_waited(ctx.srv, b);
     ctx.dirty(1);
     ctx.ok();
 }
@@ -993,6 +1000,8 @@ fn force_propagation(ctx: &mut Ctx) {
 
 fn flushdb(ctx: &mut Ctx) {
     let Some(how) = flush_mode(ctx) else { return };
+    let db = ctx.c.db;
+    crate::cmd::multi::touch_all_watched_in_db(ctx.srv, Some(&mut *ctx.c), db, None);
     let flushed = keys::flush(ctx.db());
     ctx.dirty(flushed.keys as u64);
     release_flushed(ctx.srv, flushed, how);
@@ -1003,6 +1012,7 @@ fn flushdb(ctx: &mut Ctx) {
 fn flushall(ctx: &mut Ctx) {
     let Some(how) = flush_mode(ctx) else { return };
     for i in 0..ctx.srv.ks.dbs.len() {
+        crate::cmd::multi::touch_all_watched_in_db(ctx.srv, Some(&mut *ctx.c), i, None);
         let flushed = keys::flush(ctx.srv.db(i));
         ctx.dirty(flushed.keys as u64);
         release_flushed(ctx.srv, flushed, how);

@@ -65,7 +65,7 @@ fn clients_cron(srv: &mut Server) {
         return;
     }
     let per_call = (n / srv.hz.max(1) as usize).max(CLIENTS_CRON_MIN_ITERATIONS).min(n);
-    let timeout_ms = srv.config.timeout as i64 * 1000;
+    let timeout_s = srv.config.timeout as i64;
     let now = srv.mstime();
     let tokens: Vec<usize> = srv.client_order.values().copied().collect();
     // rotate through the clients across calls
@@ -77,9 +77,11 @@ fn clients_cron(srv: &mut Server) {
         let Some(Some(c)) = srv.clients.get_mut(t) else {
             continue;
         };
-        if timeout_ms > 0
+        // Redis keeps the last interaction in whole seconds: a client is idle for `timeout`
+        // once the seconds counter moved more than `timeout` past it
+        if timeout_s > 0
             && !c.has(cflags::SLAVE | cflags::MASTER | cflags::BLOCKED | cflags::PUBSUB | cflags::CLOSE_ASAP)
-            && now - c.last_interaction_ms > timeout_ms
+            && now / 1000 - c.last_interaction_ms / 1000 > timeout_s
         {
             log_verbose!("Closing idle client");
             srv.close_client_async(t);
@@ -129,7 +131,7 @@ pub fn active_expire(srv: &mut Server, kind: CycleKind) {
     let expired = srv.expire_cycle.run(&mut srv.ks.dbs, kind, effort, hz, &|| now_us() as u64, &crate::server::now_ms);
     if expired > 0 || srv.ks.dbs.iter().any(|d| !d.events.is_empty()) {
         let at = srv.prop.pending.len();
-        srv.drain_db_events_at(at);
+        srv.drain_db_events_at(at, None);
         srv.prop.no_multi = true;
         srv.prop.flush(false);
         srv.prop.no_multi = false;

@@ -1,10 +1,12 @@
 //! The log, in Redis's line format (`pid:role dd Mon yyyy HH:MM:SS.mmm <level> message`) and
 //! with Redis's wording for the events operators grep for. Writes go to the configured logfile
-//! or to stdout when it is empty. This module knows nothing of clients or commands.
+//! or to stdout when it is empty; signal handlers log through an async-signal-safe path in
+//! Redis's `pid:signal-handler (time) message` form. This module knows nothing of clients or
+//! commands.
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use std::sync::Mutex;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,6 +50,84 @@ pub fn set_role(c: u8) {
 /// Sets the log file; an empty path means stdout.
 pub fn set_file(path: &str) {
     *TARGET.lock().unwrap_or_else(|e| e.into_inner()) = if path.is_empty() { None } else { Some(path.to_string()) };
+    // the signal handlers can't take the lock: they read this copy (leaked: `logfile` is set
+    // once, at startup)
+    let c = match std::ffi::CString::new(path) {
+        Ok(c) if !path.is_empty() => c.into_raw(),
+        _ => std::ptr::null_mut(),
+    };
+    SIGNAL_PATH.store(c, Ordering::Relaxed);
+}
+
+/// The log file as a C string for [`log_from_handler`]; null for stdout.
+static SIGNAL_PATH: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
+/// The process detached from its terminal (stdout is /dev/null).
+static DAEMONIZED: AtomicBool = AtomicBool::new(false);
+
+/// Records that the process daemonized: signal handlers then don't write to stdout.
+pub fn set_daemonized(on: bool) {
+    DAEMONIZED.store(on, Ordering::Relaxed);
+}
+
+/// Logs from a signal handler, using only async-signal-safe calls (no lock, no allocation), in
+/// Redis's handler format: `pid:signal-handler (unixtime) message`.
+pub fn log_from_handler(level: Level, msg: &str) {
+    let path = SIGNAL_PATH.load(Ordering::Relaxed);
+    if !enabled(level) || (path.is_null() && DAEMONIZED.load(Ordering::Relaxed)) {
+        return;
+    }
+    let mut buf = [0u8; 512];
+    let mut n = 0;
+    let mut push = |b: &[u8]| {
+        let take = b.len().min(buf.len() - 1 - n);
+        buf[n..n + take].copy_from_slice(&b[..take]);
+        n += take;
+    };
+    let mut digits = [0u8; 20];
+    // SAFETY: getpid and time have no preconditions (time accepts a null pointer).
+    let (pid, now) = unsafe { (libc::getpid() as i64, libc::time(std::ptr::null_mut()) as i64) };
+    push(decimal(pid, &mut digits));
+    push(b":signal-handler (");
+    push(decimal(now, &mut digits));
+    push(b") ");
+    push(msg.as_bytes());
+    buf[n] = b'\n';
+    n += 1;
+    // SAFETY: open/write/close on a NUL-terminated path and a buffer we own.
+    unsafe {
+        let fd = if path.is_null() {
+            1
+        } else {
+            libc::open(path, libc::O_APPEND | libc::O_CREAT | libc::O_WRONLY, 0o644 as libc::c_uint)
+        };
+        if fd == -1 {
+            return;
+        }
+        let _ = libc::write(fd, buf.as_ptr() as *const libc::c_void, n);
+        if !path.is_null() {
+            libc::close(fd);
+        }
+    }
+}
+
+/// `v` in decimal, written into `out` (no allocation).
+fn decimal(v: i64, out: &mut [u8; 20]) -> &[u8] {
+    let mut i = out.len();
+    let neg = v < 0;
+    let mut u = v.unsigned_abs();
+    loop {
+        i -= 1;
+        out[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 || i == 1 {
+            break;
+        }
+    }
+    if neg {
+        i -= 1;
+        out[i] = b'-';
+    }
+    &out[i..]
 }
 
 /// Writes one line with Redis's prefix.

@@ -96,14 +96,7 @@ impl EventLoop {
                     self.next_cron = now + period;
                 }
             }
-            if srv.signal_term.swap(false, Ordering::Relaxed) {
-                log_warning!("Received SIGTERM scheduling shutdown...");
-                srv.shutdown_asap.store(true, Ordering::Relaxed);
-            }
-            if srv.signal_int.swap(false, Ordering::Relaxed) {
-                log_warning!("Received SIGINT scheduling shutdown...");
-                srv.shutdown_asap.store(true, Ordering::Relaxed);
-            }
+            // the signal handlers (startup.rs) set shutdown_asap
             if srv.shutdown_asap.load(Ordering::Relaxed) || srv.shutdown_requested.is_some() {
                 if let Some(code) = crate::cmd::server_admin::try_shutdown(srv, self) {
                     return code;
@@ -456,14 +449,7 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
         c.last_interaction_ms = srv.mstime();
     }
     if closed && total == 0 {
-        log_verbose!(
-            "Client closed connection id={} addr={} laddr={} fd={} name={}",
-            c.id,
-            c.addr,
-            c.laddr,
-            c.conn.fd(),
-            String::from_utf8_lossy(c.name.as_deref().unwrap_or(b""))
-        );
+        log_verbose!("Client closed connection {}", client_info_line(srv, &c));
         free_client(srv, c);
         return;
     }
@@ -515,11 +501,21 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
         }
         let mut argv = std::mem::take(&mut c.argv);
         let limits = Limits { authenticated: c.authenticated, ..limits };
+        let before = c.qbuf.len();
         let r = c.parser.parse(&mut c.qbuf, &mut argv, &limits);
         c.argv = argv;
         match r {
             Ok(Parsed::Command) => {
-                if process_command(srv, c) == Gate::Stop {
+                // the request's bytes still count as query buffer while it runs (CLIENT LIST
+                // shows them, as Redis does before it trims the buffer)
+                c.qb_pos += before - c.qbuf.len();
+                let gate = process_command(srv, c);
+                if !c.has(cflags::PENDING_COMMAND) {
+                    // done with the arguments: don't keep them (and the buffer they share)
+                    // alive until the next command
+                    c.argv.clear();
+                }
+                if gate == Gate::Stop {
                     c.has_pending_input = !c.qbuf.is_empty();
                     break;
                 }
@@ -528,10 +524,10 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             Ok(Parsed::NeedMore) => break,
             Err(e) => {
                 log_verbose!(
-                    "Protocol error ({}) from client: {}. Query buffer during protocol error: '{}'",
+                    "Protocol error ({}) from client: {}. {}",
                     e.0,
                     client_info_line(srv, c),
-                    crate::util::repr(&c.qbuf[..c.qbuf.len().min(128)]).trim_matches('"')
+                    protocol_dump(&c.qbuf)
                 );
                 c.reply.error(&format!("ERR {}", e));
                 srv.count_errors(c);
@@ -541,18 +537,39 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             }
         }
     }
+    c.qb_pos = 0;
 }
 
-/// A short description of a client for log lines.
-pub fn client_info_line(_srv: &Server, c: &Client) -> String {
-    format!(
-        "id={} addr={} laddr={} fd={} name={}",
-        c.id,
-        c.addr,
-        c.laddr,
-        c.conn.fd(),
-        String::from_utf8_lossy(c.name.as_deref().unwrap_or(b""))
-    )
+/// Bytes of the query buffer shown in the protocol-error log line (Redis's PROTO_DUMP_LEN).
+const PROTO_DUMP_LEN: usize = 128;
+
+/// "Query buffer during protocol error: '...'" as Redis logs it: the unparsed bytes (the first
+/// and last 64 of a longer buffer), non-printable bytes shown as '.'.
+fn protocol_dump(qbuf: &[u8]) -> String {
+    let printable = |b: &[u8]| -> String {
+        // Redis formats into a C string first: a NUL byte ends the text
+        let b = &b[..b.iter().position(|&x| x == 0).unwrap_or(b.len())];
+        b.iter().map(|&x| if (0x20..0x7f).contains(&x) { x as char } else { '.' }).collect()
+    };
+    let text = if qbuf.len() < PROTO_DUMP_LEN {
+        format!("Query buffer during protocol error: '{}'", printable(qbuf))
+    } else {
+        let half = PROTO_DUMP_LEN / 2;
+        format!(
+            "Query buffer during protocol error: '{}' (... more {} bytes ...) '{}'",
+            printable(&qbuf[..half]),
+            qbuf.len() - PROTO_DUMP_LEN,
+            printable(&qbuf[qbuf.len() - half..])
+        )
+    };
+    // Redis builds the text in a 256-byte buffer
+    text.chars().take(255).collect()
+}
+
+/// A client described as in CLIENT LIST, for log lines (as Redis's catClientInfoString).
+pub fn client_info_line(srv: &Server, c: &Client) -> String {
+    let argv_mem = c.argv.iter().map(|a| a.len()).sum();
+    crate::cmd::client::client_info_string(srv, c, argv_mem)
 }
 
 /// Writes as much pending output as the socket takes.
@@ -648,6 +665,8 @@ pub fn free_client(srv: &mut Server, mut c: Box<Client>) {
     if c.block.is_some() {
         crate::blocking::unblock_client(srv, &mut c);
     }
+    crate::cmd::multi::unwatch_all(srv, &mut c);
+    crate::cmd::pubsub::unsubscribe_all(srv, &mut c);
     srv.paused_clients.retain(|&p| p != t);
     srv.client_order.remove(&c.id);
     if srv.clients.contains(t) {

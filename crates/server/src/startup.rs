@@ -6,8 +6,7 @@ use crate::net::EventLoop;
 use crate::registry::Registry;
 use crate::server::Server;
 use crate::{log, log_notice, log_warning, REDIS_VERSION, VIREO_VERSION};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// `redis-server -v`-style version line.
 pub fn version_line() -> String {
@@ -68,10 +67,14 @@ pub fn main_entry(args: Vec<String>) -> i32 {
 
     if config.daemonize {
         daemonize();
+        log::set_daemonized(true);
     }
     log::set_file(&config.logfile);
     log::set_level(log_level(config.loglevel));
 
+    // Redis logs its first lines before the server records its own pid, so they carry the
+    // "child" role mark
+    log::set_role(b'C');
     log_warning!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     log_warning!(
         "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started (vireo {})",
@@ -84,6 +87,7 @@ pub fn main_entry(args: Vec<String>) -> i32 {
     } else {
         log_warning!("Configuration loaded");
     }
+    log::set_role(b'M');
     for d in config.unimplemented_directives() {
         log_warning!(
             "Config directive '{}' is accepted and stored but not implemented yet in vireo {}: it has no effect",
@@ -146,19 +150,45 @@ pub fn main_entry(args: Vec<String>) -> i32 {
     }
     banner(&srv);
 
-    let term = Arc::new(AtomicBool::new(false));
-    let int = Arc::new(AtomicBool::new(false));
-    let _ = signal_hook::flag::register(signal_hook::consts::SIGTERM, term.clone());
-    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, int.clone());
-    srv.signal_term = term;
-    srv.signal_int = int;
+    setup_signal_handlers(&srv);
 
     crate::info::record_startup_memory();
     log_warning!("Server initialized");
     log_notice!("Ready to accept connections");
-    let code = el.run(&mut srv);
-    let _ = Ordering::Relaxed;
-    code
+    el.run(&mut srv)
+}
+
+/// SIGTERM and SIGINT schedule a shutdown, as Redis's handler does: the handler logs (signal
+/// safely), records which signal came last and sets `shutdown_asap`; the event loop then shuts
+/// down with the flags of `shutdown-on-sigterm` / `shutdown-on-sigint`. A second SIGINT while
+/// a shutdown is pending exits at once with status 1.
+fn setup_signal_handlers(srv: &Server) {
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        let asap = srv.shutdown_asap.clone();
+        let term = srv.signal_term.clone();
+        let int = srv.signal_int.clone();
+        let action = move || {
+            let is_int = sig == signal_hook::consts::SIGINT;
+            if is_int && asap.load(Ordering::SeqCst) {
+                log::log_from_handler(log::Level::Warning, "You insist... exiting now.");
+                signal_hook::low_level::exit(1);
+            }
+            let msg = if is_int {
+                "Received SIGINT scheduling shutdown..."
+            } else {
+                "Received SIGTERM scheduling shutdown..."
+            };
+            log::log_from_handler(log::Level::Warning, msg);
+            term.store(!is_int, Ordering::SeqCst);
+            int.store(is_int, Ordering::SeqCst);
+            asap.store(true, Ordering::SeqCst);
+        };
+        // SAFETY: the action only touches atomics and makes async-signal-safe calls
+        // (getpid, time, open, write, close, _exit).
+        if let Err(e) = unsafe { signal_hook::low_level::register(sig, action) } {
+            log_warning!("Failed installing the handler of signal {}: {}", sig, e);
+        }
+    }
 }
 
 /// The log threshold for a loglevel setting.
@@ -197,13 +227,18 @@ pub fn adjust_open_files_limit(maxclients: u64) -> u64 {
     best.saturating_sub(RESERVED).min(maxclients)
 }
 
+/// Writes the pid file, best effort and silently as Redis 7.0 does. A daemon without a
+/// `pidfile` uses Redis's default path, which then becomes the setting (and is removed at
+/// shutdown).
 fn create_pidfile(srv: &mut Server) {
-    let path =
-        if srv.config.pidfile.is_empty() { "/var/run/redis.pid".to_string() } else { srv.config.pidfile.clone() };
-    if let Err(e) = std::fs::write(&path, format!("{}\n", std::process::id())) {
-        log_warning!("Failed to write PID file: {}", e);
+    if srv.config.pidfile.is_empty() {
+        srv.config.pidfile = DEFAULT_PID_FILE.to_string();
     }
+    let _ = std::fs::write(&srv.config.pidfile, format!("{}\n", std::process::id()));
 }
+
+/// Redis's CONFIG_DEFAULT_PID_FILE.
+const DEFAULT_PID_FILE: &str = "/var/run/redis.pid";
 
 fn banner(srv: &Server) {
     let port = srv.config.port;

@@ -121,45 +121,58 @@ fn shutdown(ctx: &mut Ctx) {
     }
 }
 
-/// The part of shutdown that may fail (saving). Logs like Redis.
+/// The part of shutdown that may fail (saving). Logs like Redis. vireo cannot write an RDB file
+/// yet: a save that was explicitly asked for (SAVE, `shutdown-on-sig* save`) without FORCE fails
+/// the shutdown as a failed save does in Redis; the implicit save of configured save points is
+/// skipped with a warning and the server exits, so that a default configuration can stop.
 fn prepare_for_shutdown(srv: &mut Server, f: ShutdownFlags) -> Result<(), ()> {
     log_warning!("User requested shutdown...");
     let save_points = !srv.config.save.is_empty();
     if (save_points && !f.nosave) || f.save {
         log_notice!("Saving the final RDB snapshot before exiting.");
         // RDB persistence arrives with the persistence issue; nothing can be written yet
+        log_warning!("Failed saving the DB: RDB persistence is not implemented in this version of vireo");
         if f.save && !f.force {
-            log_warning!(
-                "Error trying to save the DB, can't exit: RDB persistence is not implemented in this version of vireo."
-            );
+            log_warning!("Error trying to save the DB, can't exit.");
+            log_warning!("Errors trying to shut down the server. Check the logs for more information.");
             return Err(());
         }
-        log_warning!(
-            "Error trying to save the DB (RDB persistence is not implemented in this version of vireo). Exit anyway."
-        );
+        log_warning!("Error trying to save the DB. Exit anyway.");
     }
     Ok(())
+}
+
+/// The flags of a shutdown started by a signal: `shutdown-on-sigint` / `shutdown-on-sigterm`
+/// ("default" is no flag).
+fn signal_shutdown_flags(srv: &Server) -> ShutdownFlags {
+    let cfg = if srv.signal_int.load(Ordering::SeqCst) {
+        srv.config.shutdown_on_sigint
+    } else {
+        srv.config.shutdown_on_sigterm
+    };
+    use vireo_config::ShutdownFlags as C;
+    ShutdownFlags {
+        save: cfg.0 & C::SAVE != 0,
+        nosave: cfg.0 & C::NOSAVE != 0,
+        now: cfg.0 & C::NOW != 0,
+        force: cfg.0 & C::FORCE != 0,
+        signal: true,
+    }
 }
 
 /// Called by the event loop when a shutdown was requested (command or signal). Returns the exit
 /// code when the server must exit now.
 pub fn try_shutdown(srv: &mut Server, el: &mut EventLoop) -> Option<i32> {
-    let flags = match srv.shutdown_requested {
-        Some(f) => f,
-        None => {
-            // from a signal
-            srv.shutdown_asap.store(false, Ordering::Relaxed);
-            let f = ShutdownFlags { signal: true, ..Default::default() };
-            if prepare_for_shutdown(srv, f).is_err() {
-                log_warning!(
-                    "SIGTERM received but errors trying to shut down the server, check the logs for more information"
-                );
-                return None;
-            }
-            f
+    if srv.shutdown_requested.is_none() {
+        // from a signal; a failure cancels it, as Redis's cancelShutdown does
+        let f = signal_shutdown_flags(srv);
+        if prepare_for_shutdown(srv, f).is_err() {
+            srv.shutdown_asap.store(false, Ordering::SeqCst);
+            srv.signal_int.store(false, Ordering::SeqCst);
+            srv.signal_term.store(false, Ordering::SeqCst);
+            return None;
         }
-    };
-    let _ = flags;
+    }
     // let the client that asked see its connection close cleanly, then leave
     crate::net::before_sleep(srv);
     if !srv.config.pidfile.is_empty() {

@@ -456,6 +456,81 @@ impl CommandSpec {
         out
     }
 
+    /// The keys COMMAND GETKEYS reports: like [`Self::key_positions_with_flags`] without the
+    /// not_key specs, but None when any spec points outside the arguments, cannot read its key
+    /// count, or is incomplete (Redis then calls the arguments invalid).
+    pub fn key_positions_strict(&self, argv: &[impl AsRef<[u8]>]) -> Option<Vec<(usize, u32)>> {
+        let argc = argv.len() as i32;
+        let mut out = Vec::new();
+        for ks in self.key_specs {
+            if ks.flags & kflags::NOT_KEY != 0 {
+                continue;
+            }
+            let mut first = match ks.begin {
+                BeginSearch::Index(i) => i,
+                BeginSearch::Keyword { keyword, startfrom } => {
+                    // the search stops before the last argument going forward, before the
+                    // command name going backward
+                    let (start, end) = if startfrom > 0 { (startfrom, argc - 1) } else { (argc + startfrom, 1) };
+                    let mut found = 0;
+                    let mut i = start;
+                    while i != end {
+                        if i >= argc || i < 1 {
+                            break;
+                        }
+                        if argv[i as usize].as_ref().eq_ignore_ascii_case(keyword.as_bytes()) {
+                            found = i + 1;
+                            break;
+                        }
+                        i = if start <= end { i + 1 } else { i - 1 };
+                    }
+                    if found == 0 {
+                        continue;
+                    }
+                    found
+                }
+                BeginSearch::Unknown => return None,
+            };
+            let (last, step) = match ks.find {
+                FindKeys::Range { lastkey, step, limit } => {
+                    let last = if lastkey >= 0 {
+                        first + lastkey
+                    } else if limit == 0 {
+                        argc + lastkey
+                    } else {
+                        first + ((argc - first) / limit + lastkey)
+                    };
+                    (last, step)
+                }
+                FindKeys::Keynum { keynumidx, firstkey, step } => {
+                    let idx = first + keynumidx;
+                    if keynumidx >= argc || idx >= argc {
+                        return None;
+                    }
+                    let n = std::str::from_utf8(argv[idx as usize].as_ref()).ok()?.parse::<i64>().ok()?;
+                    if n < 0 {
+                        return None;
+                    }
+                    first += firstkey;
+                    (first.saturating_add(n.min(i32::MAX as i64) as i32) - 1, step)
+                }
+                FindKeys::Unknown => return None,
+            };
+            if last >= argc || last < first || first >= argc {
+                return None;
+            }
+            let mut i = first;
+            while i <= last {
+                out.push((i as usize, ks.flags));
+                i += step.max(1);
+            }
+            if ks.flags & kflags::INCOMPLETE != 0 {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
     /// The full name as INFO commandstats and error messages print it ("config|get").
     pub fn full_name(&self, parent: Option<&CommandSpec>) -> String {
         match parent {

@@ -637,7 +637,9 @@ fn getkeys_impl(ctx: &mut Ctx, with_flags: bool) {
         }
     };
     let spec = reg.spec(id);
-    if spec.key_specs.is_empty() && !spec.has(flags::MOVABLE_KEYS) {
+    // specs marked not_key (shard channels) name no keys: a command with only those has none
+    let has_keys = spec.key_specs.iter().any(|k| k.flags & kflags::NOT_KEY == 0);
+    if !has_keys && !spec.has(flags::MOVABLE_KEYS) {
         ctx.error("ERR The command has no key arguments");
         return;
     }
@@ -645,7 +647,10 @@ fn getkeys_impl(ctx: &mut Ctx, with_flags: bool) {
         ctx.error("ERR Invalid number of arguments specified for command");
         return;
     }
-    let pos = spec.key_positions_with_flags(args);
+    let pos = match variable_flag_keys(spec.name, args) {
+        Some(p) => p,
+        None => spec.key_positions_strict(args).unwrap_or_default(),
+    };
     let out = &mut ctx.c.reply;
     if pos.is_empty() {
         if spec.has(flags::NO_MANDATORY_KEYS) {
@@ -664,6 +669,42 @@ fn getkeys_impl(ctx: &mut Ctx, with_flags: bool) {
         } else {
             out.bulk(&args[p]);
         }
+    }
+}
+
+/// The keys of the commands whose key-spec flags depend on the arguments (`variable_flags`):
+/// the access they make is decided by their options, as Redis's own key extraction does.
+fn variable_flag_keys(name: &str, args: &[bytes::Bytes]) -> Option<Vec<(usize, u32)>> {
+    match name {
+        "set" => {
+            let get = args.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"get"));
+            let f = if get { kflags::RW | kflags::ACCESS | kflags::UPDATE } else { kflags::OW | kflags::UPDATE };
+            Some(vec![(1, f)])
+        }
+        "bitfield" => {
+            let mut readonly = true;
+            let mut i = 2;
+            while i < args.len() {
+                let rem = args.len() - i - 1;
+                let a = &args[i];
+                if a.eq_ignore_ascii_case(b"get") && rem >= 2 {
+                    i += 2;
+                } else if (a.eq_ignore_ascii_case(b"set") || a.eq_ignore_ascii_case(b"incrby")) && rem >= 3 {
+                    readonly = false;
+                    break;
+                } else if a.eq_ignore_ascii_case(b"overflow") && rem >= 1 {
+                    i += 1;
+                } else {
+                    // a syntax error: assume it writes, as Redis does
+                    readonly = false;
+                    break;
+                }
+                i += 1;
+            }
+            let f = if readonly { kflags::RO | kflags::ACCESS } else { kflags::RW | kflags::ACCESS | kflags::UPDATE };
+            Some(vec![(1, f)])
+        }
+        _ => None,
     }
 }
 

@@ -4,9 +4,13 @@
 //! server's command handlers turn the results into replies, dirty counts, notifications and the
 //! replicated form of the command.
 
+pub mod bits;
+pub mod hll;
 pub mod keys;
+pub mod lists;
 pub mod longdouble;
 pub mod sets;
+pub mod streams;
 pub mod strings;
 
 /// Why a data operation refused to run. The server maps each to Redis's exact error text.

@@ -1,14 +1,19 @@
 //! The command families. Each file declares its commands (`pub static COMMANDS`) next to their
 //! handlers; [`table`] collects them into the one command table the registry is built from.
 
+pub mod bits;
 pub mod client;
 pub mod command;
 pub mod config_cmd;
 pub mod connection;
 pub mod debug;
+pub mod hll;
 pub mod introspect;
 pub mod keys;
+pub mod multi;
+pub mod pubsub;
 pub mod server_admin;
+pub mod sets;
 pub mod slowlog_latency;
 pub mod strings;
 
@@ -25,6 +30,11 @@ pub fn table() -> Vec<&'static CommandSpec> {
         config_cmd::COMMANDS,
         strings::COMMANDS,
         keys::COMMANDS,
+        sets::COMMANDS,
+        bits::COMMANDS,
+        hll::COMMANDS,
+        multi::COMMANDS,
+        pubsub::COMMANDS,
         introspect::COMMANDS,
         debug::COMMANDS,
         slowlog_latency::COMMANDS,

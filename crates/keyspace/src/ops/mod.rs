@@ -5,6 +5,8 @@
 //! replicated form of the command.
 
 pub mod bits;
+pub mod geo;
+pub mod hashes;
 pub mod hll;
 pub mod keys;
 pub mod lists;
@@ -12,6 +14,7 @@ pub mod longdouble;
 pub mod sets;
 pub mod streams;
 pub mod strings;
+pub mod zsets;
 
 /// Why a data operation refused to run. The server maps each to Redis's exact error text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,15 +7,21 @@ pub mod command;
 pub mod config_cmd;
 pub mod connection;
 pub mod debug;
+pub mod geo;
+pub mod hashes;
 pub mod hll;
 pub mod introspect;
 pub mod keys;
+pub mod lists;
 pub mod multi;
 pub mod pubsub;
 pub mod server_admin;
 pub mod sets;
 pub mod slowlog_latency;
+pub mod sort;
+pub mod streams;
 pub mod strings;
+pub mod zsets;
 
 use crate::command::CommandSpec;
 use crate::exec::Ctx;
@@ -30,7 +36,13 @@ pub fn table() -> Vec<&'static CommandSpec> {
         config_cmd::COMMANDS,
         strings::COMMANDS,
         keys::COMMANDS,
+        lists::COMMANDS,
+        hashes::COMMANDS,
         sets::COMMANDS,
+        zsets::COMMANDS,
+        geo::COMMANDS,
+        streams::COMMANDS,
+        sort::COMMANDS,
         bits::COMMANDS,
         hll::COMMANDS,
         multi::COMMANDS,

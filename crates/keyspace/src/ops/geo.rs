@@ -1,0 +1,1 @@
+//! Data operations of the geo family (being built).

@@ -1,0 +1,1 @@
+//! Data operations of the hashes family (being built).

@@ -1,0 +1,1 @@
+//! Data operations of the zsets family (being built).

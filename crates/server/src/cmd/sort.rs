@@ -1,0 +1,5 @@
+//! SORT and SORT_RO (being built: the family's commands are declared here, next to their handlers).
+
+use crate::command::CommandSpec;
+
+pub static COMMANDS: &[CommandSpec] = &[];

@@ -215,8 +215,8 @@ fn config_get(ctx: &mut Ctx) {
 fn config_set(ctx: &mut Ctx) {
     let argc = ctx.argc();
     if !argc.is_multiple_of(2) {
-        // an odd number of name/value arguments
-        ctx.wrong_arity();
+        // a name without its value
+        ctx.error("ERR syntax error");
         return;
     }
     // values of sensitive parameters stay out of the slowlog and MONITOR

@@ -277,10 +277,23 @@ def failed_calls(commandstats, may_be_empty):
     return total if seen or (may_be_empty and not commandstats) else None
 
 
+# Tests that redis-benchmark's -t does not have, run as explicit commands (after -t's zadd has
+# filled myzset, for zrange). __rand_int__ is replaced by redis-benchmark within -r.
+CUSTOM_TESTS = {
+    "zrange": ["ZRANGE", "myzset", "0", "9", "WITHSCORES"],
+    "xadd": ["XADD", "bench:stream", "MAXLEN", "~", "100000", "*", "field", "__rand_int__"],
+    "hget": ["HGET", "myhash", "element:__rand_int__"],
+}
+
+
 def run_benchmark(args, server, test, pipeline, n):
     """One redis-benchmark run against server; returns a dict of the figures for the report."""
     cmd = [args.benchmark_bin, "-h", HOST, "-p", str(server.port), "-c", str(args.clients),
-           "-r", str(args.keyspace), "-n", str(n), "-P", str(pipeline), "-t", test, "--csv"]
+           "-r", str(args.keyspace), "-n", str(n), "-P", str(pipeline), "--csv"]
+    if test in CUSTOM_TESTS:
+        cmd += CUSTOM_TESTS[test]
+    else:
+        cmd += ["-t", test]
     stats0, cmds0 = server.info("stats"), server.info("commandstats")
     server.check_alive()
     u0, s0 = proc_stat_ticks(server.pid)
@@ -380,6 +393,57 @@ def measure_memory(args, server):
     }
 
 
+# Memory per element of one big collection: ELEMENTS members added in pipelined batches to one
+# key of each type, (used_memory after - before) / ELEMENTS.
+ELEMENT_KINDS = ("hash", "set", "zset", "list")
+
+
+def element_batches(kind, count, batch=500):
+    for start in range(0, count, batch):
+        idx = range(start, min(start + batch, count))
+        if kind == "hash":
+            args = ["HSET", "big:hash"]
+            for i in idx:
+                args += ["field:%d" % i, "value-%010d" % i]
+        elif kind == "set":
+            args = ["SADD", "big:set"] + ["member:%d" % i for i in idx]
+        elif kind == "zset":
+            args = ["ZADD", "big:zset"]
+            for i in idx:
+                args += [str(i), "member:%d" % i]
+        else:
+            args = ["RPUSH", "big:list"] + ["value-%010d" % i for i in idx]
+        yield args
+
+
+def measure_elements(args, server, kind):
+    server.call("FLUSHALL")
+    used0 = int(server.info("memory")["used_memory"])
+    with Resp(server.port) as c:
+        pending = 0
+        for cmd in element_batches(kind, args.elements):
+            out = [b"*%d\r\n" % len(cmd)]
+            for a in cmd:
+                a = a.encode()
+                out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+            c.sock.sendall(b"".join(out))
+            pending += 1
+            if pending == 32:
+                for _ in range(pending):
+                    r = c._reply()
+                    if isinstance(r, RespError):
+                        raise r
+                pending = 0
+        for _ in range(pending):
+            r = c._reply()
+            if isinstance(r, RespError):
+                raise r
+    used1 = int(server.info("memory")["used_memory"])
+    enc = server.call("OBJECT", "ENCODING", "big:" + kind)
+    enc = enc.decode() if isinstance(enc, bytes) else enc
+    return {"used_per_element": (used1 - used0) / args.elements, "encoding": enc}
+
+
 # ---------------------------------------------------------------------------------------------
 # Report.
 
@@ -392,7 +456,7 @@ def ratio(a, b):
     return "%.2f" % (a / b) if b else "n/a"
 
 
-def render(args, meta, runs, memory):
+def render(args, meta, runs, memory, elements=None):
     out = []
     out.append("# vireo vs redis-server: %s" % meta["date"])
     out.append("")
@@ -431,7 +495,22 @@ def render(args, meta, runs, memory):
                    % (r["used_per_key"], v["used_per_key"], ratio(v["used_per_key"], r["used_per_key"])))
         out.append("| RSS (VmRSS) | %.1f | %.1f | %s |"
                    % (r["rss_per_key"], v["rss_per_key"], ratio(v["rss_per_key"], r["rss_per_key"])))
-    elif args.skip_memory:
+    if elements:
+        out.append("")
+        out.append("Memory per element: one key holding %d elements (hash: field:N -> 16-byte value; "
+                   "set/zset: member:N; list: 16-byte values), added in pipelined batches of 500; "
+                   "(used_memory after - before) / %d." % (args.elements, args.elements))
+        out.append("")
+        out.append("| type | redis bytes/element | vireo bytes/element | ratio (vireo/redis) | encodings (redis / vireo) |")
+        out.append("|---|---:|---:|---:|---|")
+        for kind in ELEMENT_KINDS:
+            if kind not in elements["redis"] or kind not in elements["vireo"]:
+                continue
+            r, v = elements["redis"][kind], elements["vireo"][kind]
+            out.append("| %s | %.1f | %.1f | %s | %s / %s |"
+                       % (kind, r["used_per_element"], v["used_per_element"],
+                          ratio(v["used_per_element"], r["used_per_element"]), r["encoding"], v["encoding"]))
+    if args.skip_memory:
         out.append("")
         out.append("Memory per key: skipped (SKIP_MEMORY).")
     missing = sorted({f"{r['server']}: {f}" for r in runs for f in r["missing_info"]})
@@ -494,12 +573,18 @@ def main():
     ap.add_argument("--populate", type=int, default=1000000)
     ap.add_argument("--value-size", type=int, default=16)
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--elements", type=int, default=1000000, help="elements per collection in the memory part")
+    ap.add_argument("--element-kinds", default=",".join(ELEMENT_KINDS),
+                    help="collections measured per element (hash,set,zset,list; empty for none)")
     ap.add_argument("--run-timeout", type=int, default=300)
     ap.add_argument("--out", help="write the report (table and raw runs) here")
     ap.add_argument("--meta", action="append", default=[], help="key=value for the report header")
     args = ap.parse_args()
     args.tests = [t.strip().lower() for t in args.tests.split(",") if t.strip()]
     args.pipelines = [int(p) for p in args.pipelines.split(",") if p.strip()]
+    args.element_kinds = [k.strip() for k in args.element_kinds.split(",") if k.strip()]
+    if any(k not in ELEMENT_KINDS for k in args.element_kinds):
+        ap.error("element kinds are among " + ",".join(ELEMENT_KINDS))
     if args.rounds < 1 or not args.tests or not args.pipelines or min(args.pipelines) < 1:
         ap.error("ROUNDS must be >= 1, TESTS and PIPELINES non-empty, pipelines >= 1")
     if args.n != "auto" and (not args.n.isdigit() or int(args.n) < 1):
@@ -528,7 +613,7 @@ def main():
 
     servers = {"redis": Server("redis", args.redis_bin, args.workdir, args.pidfile),
                "vireo": Server("vireo", args.vireo_bin, args.workdir, args.pidfile)}
-    runs, memory = [], None
+    runs, memory, elements = [], None, None
     try:
         for s in servers.values():
             s.start()
@@ -556,6 +641,14 @@ def main():
                 log("memory: %s pid %d, DEBUG POPULATE %d" % (name, s.pid, args.populate))
                 memory[name] = measure_memory(args, s)
                 s.stop()
+            elements = {"redis": {}, "vireo": {}}
+            for kind in args.element_kinds:
+                for name in ("redis", "vireo"):
+                    s = servers[name]
+                    s.start()
+                    log("memory: %s pid %d, one %s of %d elements" % (name, s.pid, kind, args.elements))
+                    elements[name][kind] = measure_elements(args, s, kind)
+                    s.stop()
     except (BenchError, RespError, OSError) as e:
         log("\nbench: FAILED: %s: %s" % (type(e).__name__, e))
         return 1
@@ -566,7 +659,7 @@ def main():
         for s in servers.values():
             s.stop()
 
-    table, full = render(args, meta, runs, memory)
+    table, full = render(args, meta, runs, memory, elements)
     print(table, end="")
     if args.out:
         with open(args.out, "w") as f:

@@ -6,10 +6,12 @@
 # it (with the raw runs) to bench/results/<date>-<shortsha>.md. See bench/README.md.
 #
 #   bench/run.sh [--rounds R] [--n N|auto] [--duration S] [--tests set,get,...]
-#                [--pipelines 1,16] [--skip-memory] [--populate K] [--vireo-bin PATH]
+#                [--pipelines 1,16] [--skip-memory] [--populate K] [--elements K]
+#                [--element-kinds hash,set,zset,list] [--vireo-bin PATH]
 #                [--redis-bin PATH] [--out FILE] [--no-write]
 #
-# Env (flags win): ROUNDS N DURATION TESTS PIPELINES SKIP_MEMORY POPULATE VIREO_BIN REDIS_BIN
+# Env (flags win): ROUNDS N DURATION TESTS PIPELINES SKIP_MEMORY POPULATE ELEMENTS ELEMENT_KINDS
+# VIREO_BIN REDIS_BIN
 # BENCHMARK_BIN CLIENTS KEYSPACE OUT. Exit status is non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +20,12 @@ ROOT=$PWD
 ROUNDS=${ROUNDS:-3}
 N=${N:-auto}
 DURATION=${DURATION:-2}
-TESTS=${TESTS:-set,get,incr,mset}
+TESTS=${TESTS:-set,get,incr,mset,lpush,lpop,sadd,hset,zadd,zrange,xadd}
 PIPELINES=${PIPELINES:-1,16}
 SKIP_MEMORY=${SKIP_MEMORY:-0}
 POPULATE=${POPULATE:-1000000}
+ELEMENTS=${ELEMENTS:-1000000}
+ELEMENT_KINDS=${ELEMENT_KINDS-hash,set,zset,list}
 VIREO_BIN=${VIREO_BIN:-}
 REDIS_BIN=${REDIS_BIN:-/usr/bin/redis-server}
 BENCHMARK_BIN=${BENCHMARK_BIN:-$(command -v redis-benchmark || echo /usr/bin/redis-benchmark)}
@@ -41,6 +45,8 @@ while (($#)); do
     --pipelines) need "$@"; PIPELINES=$2; shift 2 ;;
     --skip-memory) SKIP_MEMORY=1; shift ;;
     --populate) need "$@"; POPULATE=$2; shift 2 ;;
+    --elements) need "$@"; ELEMENTS=$2; shift 2 ;;
+    --element-kinds) ELEMENT_KINDS=${2-}; shift 2 ;;
     --vireo-bin) need "$@"; VIREO_BIN=$2; shift 2 ;;
     --redis-bin) need "$@"; REDIS_BIN=$2; shift 2 ;;
     --out) need "$@"; OUT=$2; shift 2 ;;
@@ -133,6 +139,7 @@ python3 "$ROOT/bench/bench.py" \
   --workdir "$WORK" --pidfile "$PIDFILE" \
   --rounds "$ROUNDS" --n "$N" --duration "$DURATION" --tests "$TESTS" --pipelines "$PIPELINES" \
   --clients "$CLIENTS" --keyspace "$KEYSPACE" --populate "$POPULATE" \
+  --elements "$ELEMENTS" --element-kinds "$ELEMENT_KINDS" \
   --meta "vireo commit=$COMMIT" ${skip[@]+"${skip[@]}"} ${outarg[@]+"${outarg[@]}"} &
 HELPER=$!
 wait "$HELPER"

@@ -6,7 +6,10 @@
 
 pub mod crc64;
 pub mod enc;
+pub mod file;
 pub mod lzf;
+pub mod value;
+pub mod ziplist;
 
 /// The version vireo writes (Redis 7.0's); a loader accepts 1..=RDB_VERSION.
 pub const RDB_VERSION: u16 = 10;

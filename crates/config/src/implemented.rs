@@ -40,6 +40,12 @@ pub const IMPLEMENTED: &[&str] = &[
     "lazyfree-lazy-user-flush",
     "lazyfree-lazy-server-del",
     "lfu-log-factor",
+    "maxmemory",
+    "maxmemory-policy",
+    "maxmemory-samples",
+    "maxmemory-eviction-tenacity",
+    "lazyfree-lazy-eviction",
+    "replica-ignore-maxmemory",
     "lfu-decay-time",
     "enable-protected-configs",
     // Directives handled by the configuration crate itself.

@@ -5,6 +5,7 @@
 
 pub mod db;
 pub mod dict;
+pub mod evict;
 pub mod expire;
 pub mod intset;
 pub mod listpack;

@@ -175,7 +175,9 @@ pub enum Gate {
 ///  5. authentication (NOAUTH) unless the command is no-auth;
 ///  6. commands forbidden inside MULTI;
 ///  7. (ACL, cluster redirection: later issues)
-///  8. OOM for denyoom commands when over maxmemory (data-types issue);
+///  8. maxmemory: evict keys by the policy when over the limit, then refuse denyoom commands
+///     (and anything but EXEC/DISCARD/QUIT/RESET inside MULTI; EXEC when it queued a denyoom
+///     command) with OOM when memory is still over it;
 ///  9. MISCONF for writes after a failed background save (persistence issue);
 /// 10. NOREPLICAS, READONLY replica (replication issue);
 /// 11. RESP2 pub/sub context (data-types issue);
@@ -238,6 +240,15 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         reject(srv, c, Some(id), errors::NO_MULTI);
         return Gate::Done;
     }
+    // 7. (ACL, cluster redirection, client eviction: not yet)
+    // 8. maxmemory
+    if srv.config.maxmemory != 0 {
+        let out_of_memory = crate::evict::perform_evictions(srv, Some(&mut *c)) == crate::evict::Evict::Fail;
+        if out_of_memory && oom_rejects(srv, c, spec) {
+            reject(srv, c, Some(id), errors::OOM);
+            return Gate::Done;
+        }
+    }
     // 11. a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and RESET
     if c.has(cflags::PUBSUB) && !c.resp3() && !PUBSUB_CONTEXT_COMMANDS.contains(&spec.name) {
         let e = format!(
@@ -274,6 +285,19 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         return Gate::Stop;
     }
     Gate::Done
+}
+
+/// Whether the OOM condition refuses this command: denyoom commands (EXEC when one of its
+/// queued commands is), and, inside MULTI, every command that would be queued, since queueing
+/// takes memory too.
+fn oom_rejects(srv: &Server, c: &Client, spec: &CommandSpec) -> bool {
+    if spec.has(flags::DENYOOM) {
+        return true;
+    }
+    if spec.name == "exec" {
+        return c.mstate.commands.iter().any(|(id, _)| srv.registry.spec(*id).has(flags::DENYOOM));
+    }
+    c.has(cflags::MULTI) && !matches!(spec.name, "discard" | "quit" | "reset")
 }
 
 /// Commands a RESP2 client in subscriber mode may still send.
@@ -412,7 +436,6 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
         srv.prop.flush(wrap);
     }
 }
-
 
 /// Keyspace-event classes (notify-keyspace-events flags), as bits.
 pub use vireo_config::notify;

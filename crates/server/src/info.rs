@@ -603,8 +603,7 @@ fn memory_section(srv: &mut Server, caller: Option<&Client>) -> String {
     field(&mut s, "rss_overhead_bytes", mh.rss_extra_bytes);
     field(&mut s, "mem_fragmentation_ratio", f2(mh.total_frag));
     field(&mut s, "mem_fragmentation_bytes", mh.total_frag_bytes);
-    // replica and AOF buffers are what eviction leaves out; neither exists yet
-    field(&mut s, "mem_not_counted_for_evict", 0);
+    field(&mut s, "mem_not_counted_for_evict", crate::evict::not_counted_memory(srv));
     field(&mut s, "mem_replication_backlog", mh.repl_backlog);
     field(&mut s, "mem_total_replication_buffers", 0);
     field(&mut s, "mem_clients_slaves", mh.clients_slaves);
@@ -700,9 +699,10 @@ fn stats_section(srv: &Server) -> String {
     field(&mut s, "expire_cycle_cpu_milliseconds", srv.expire_cycle.time_used_us / 1000);
     field(&mut s, "evicted_keys", st.evictedkeys);
     field(&mut s, "evicted_clients", st.evictedclients);
-    // no eviction loop yet, so no time is ever spent over maxmemory
-    field(&mut s, "total_eviction_exceeded_time", 0);
-    field(&mut s, "current_eviction_exceeded_time", 0);
+    // milliseconds spent over maxmemory, the current episode included
+    let current_us = srv.evict.current_exceeded_us();
+    field(&mut s, "total_eviction_exceeded_time", (srv.evict.total_exceeded_us + current_us) / 1000);
+    field(&mut s, "current_eviction_exceeded_time", current_us / 1000);
     field(&mut s, "keyspace_hits", hits);
     field(&mut s, "keyspace_misses", misses);
     // no pub/sub yet

@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod command;
 pub mod cron;
 pub mod errors;
+pub mod evict;
 pub mod exec;
 pub mod info;
 pub mod log;

@@ -56,7 +56,7 @@ impl EventLoop {
                 let left = d - crate::server::now_ms();
                 timeout = timeout.min(Duration::from_millis(left.max(0) as u64));
             }
-            if !self.ready.is_empty() || !srv.pending_writes.is_empty() {
+            if !self.ready.is_empty() || !srv.pending_writes.is_empty() || srv.evict.proc_running {
                 timeout = Duration::ZERO;
             }
             if let Err(e) = self.poll.poll(&mut self.events, Some(timeout)) {
@@ -87,6 +87,8 @@ impl EventLoop {
             for t in again {
                 read_client(srv, t, &mut self.ready);
             }
+            // eviction left unfinished by a round that ran out of time, or a lowered maxmemory
+            crate::evict::time_proc(srv);
             if Instant::now() >= self.next_cron {
                 crate::cron::server_cron(srv);
                 let period = Duration::from_micros(1_000_000 / srv.hz.max(1) as u64);

@@ -130,6 +130,8 @@ pub struct Server {
     pub peak_memory: usize,
     pub lazyfree_pending: Arc<std::sync::atomic::AtomicU64>,
     pub lazyfreed_objects: Arc<std::sync::atomic::AtomicU64>,
+    /// maxmemory eviction: candidate pool, background eviction, time over the limit.
+    pub evict: crate::evict::EvictState,
     /// Events of the event loop for other modules (listener rebinds etc.).
     pub net_changes: Vec<NetChange>,
     /// The poller's registry, to (de)register sockets.
@@ -217,6 +219,7 @@ impl Server {
             peak_memory: 0,
             lazyfree_pending: Default::default(),
             lazyfreed_objects: Default::default(),
+            evict: Default::default(),
             net_changes: Vec::new(),
             poll_registry: None,
             listeners: Vec::new(),

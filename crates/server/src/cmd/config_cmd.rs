@@ -285,6 +285,10 @@ fn apply(srv: &mut Server, hook: ApplyHook) -> Result<(), String> {
             }
             Ok(())
         }
+        ApplyHook::Maxmemory => {
+            crate::evict::maxmemory_changed(srv);
+            Ok(())
+        }
         // requirepass is read at each authentication; the rest have no runtime machinery yet
         // (their values are stored and shown, as the startup log says)
         _ => Ok(()),
@@ -314,6 +318,8 @@ pub fn reset_stats(srv: &mut Server) {
     srv.expire_cycle.time_cap_reached = 0;
     srv.expire_cycle.time_used_us = 0;
     srv.lazyfreed_objects.store(0, std::sync::atomic::Ordering::Relaxed);
+    srv.evict.total_exceeded_us = 0;
+    srv.evict.exceeded_since = None;
 }
 
 fn config_rewrite(ctx: &mut Ctx) {

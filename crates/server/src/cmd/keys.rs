@@ -534,6 +534,12 @@ fn release(srv: &Server, e: Entry, how: Free) {
     }
 }
 
+/// Releases an entry removed from the keyspace outside a command (eviction), on the lazy-free
+/// thread when `lazy` and the value is big enough.
+pub(crate) fn free_entry(srv: &Server, e: Entry, lazy: bool) {
+    release(srv, e, Free::from_flag(lazy));
+}
+
 /// Releases the contents of a flushed database, on the lazy-free thread for ASYNC flushes
 /// (every key counts as one pending object until the thread has dropped them).
 fn release_flushed(srv: &Server, f: keys::Flushed, how: Free) {

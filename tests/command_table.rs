@@ -100,18 +100,20 @@ fn normalize_info(info: &Reply, keep: &BTreeSet<String>) -> Reply {
         let mut out = Vec::new();
         for spec in items(specs) {
             match spec {
-                Reply::Map(pairs) => out.push(Reply::Map(
-                    pairs
-                        .into_iter()
-                        .map(|(k, v)| {
-                            if text(&k) == "notes" {
-                                (k, Reply::Simple("<notes present>".into()))
-                            } else {
-                                (k, v)
-                            }
-                        })
-                        .collect(),
-                )),
+                Reply::Map(pairs) => {
+                    out.push(Reply::Map(
+                        pairs
+                            .into_iter()
+                            .map(|(k, v)| {
+                                if text(&k) == "notes" {
+                                    (k, Reply::Simple("<notes present>".into()))
+                                } else {
+                                    (k, v)
+                                }
+                            })
+                            .collect(),
+                    ))
+                }
                 other => out.push(other),
             }
         }
@@ -173,7 +175,13 @@ fn normalize_args(args: &Reply) -> Reply {
                     pairs
                         .iter()
                         .filter(|(k, _)| text(k) != "summary")
-                        .map(|(k, v)| if text(k) == "arguments" { (k.clone(), normalize_args(v)) } else { (k.clone(), v.clone()) })
+                        .map(|(k, v)| {
+                            if text(k) == "arguments" {
+                                (k.clone(), normalize_args(v))
+                            } else {
+                                (k.clone(), v.clone())
+                            }
+                        })
                         .collect(),
                 ),
                 other => other.clone(),

@@ -22,6 +22,12 @@ pub struct BlockState {
     pub deadline_ms: i64,
     /// Writes the reply for a timeout (null array, null bulk...).
     pub on_timeout: fn(&mut Reply),
+    /// The arguments to run again instead of the ones received (XREAD's `$` resolved to the id
+    /// it stood for when the client blocked); `None` re-runs the command as received.
+    pub rerun_argv: Option<Vec<Bytes>>,
+    /// XREADGROUP's group: a waiter whose key stops being a stream, or whose group goes away,
+    /// is released with an error instead of waiting for data that can no longer come.
+    pub stream_group: Option<Bytes>,
 }
 
 #[derive(Debug, Default)]
@@ -35,6 +41,8 @@ pub struct Blocking {
     ready_set: HashSet<(usize, Bytes)>,
     /// Number of blocked clients (INFO blocked_clients).
     pub blocked: usize,
+    /// The deadline of the client being re-run: if its command blocks again, it keeps it.
+    rerun_deadline: Option<i64>,
 }
 
 impl Blocking {
@@ -110,7 +118,10 @@ pub fn signal_all_waited(srv: &mut Server, db: usize) {
 }
 
 /// Blocks the calling client (from `Ctx::block_on_keys`).
-pub fn block_client(srv: &mut Server, c: &mut Client, st: BlockState) {
+pub fn block_client(srv: &mut Server, c: &mut Client, mut st: BlockState) {
+    if let Some(d) = srv.blocking.rerun_deadline.take() {
+        st.deadline_ms = d;
+    }
     srv.blocking.register(c.id, &st);
     srv.update_write_tracking();
     c.block = Some(st);
@@ -178,6 +189,19 @@ pub fn handle_timeouts(srv: &mut Server, now_ms: i64) {
     }
 }
 
+/// For an XREADGROUP waiter on `key`: the error that releases it when the key is no longer a
+/// stream or its group no longer exists (Redis 7.0's texts).
+fn stream_group_gone(srv: &Server, c: &Client, key: &(usize, Bytes)) -> Option<&'static str> {
+    let group = c.block.as_ref()?.stream_group.as_ref()?;
+    let (db, k) = key;
+    match srv.ks.dbs[*db].peek(k).map(|e| &e.val) {
+        Some(vireo_keyspace::value::Value::Stream(s)) => {
+            s.group(group).is_none().then_some("NOGROUP the consumer group this client was blocked on no longer exists")
+        }
+        _ => Some("UNBLOCKED the stream key no longer exists"),
+    }
+}
+
 /// Serves the clients waiting on keys that became ready: each re-runs its command, oldest
 /// first; a client whose command blocks again keeps its place at the head of the queue.
 pub fn serve_ready_keys(srv: &mut Server) {
@@ -206,12 +230,26 @@ pub fn serve_ready_keys(srv: &mut Server) {
                         srv.ks.dbs[*db].peek(k).is_some_and(|e| e.val.kind() == st.wants)
                     }
                 };
+                if let Some(err) = stream_group_gone(srv, &c, &key) {
+                    error_client(srv, &mut c, err);
+                    crate::net::put_client(srv, c);
+                    continue;
+                }
                 if !serveable {
                     crate::net::put_client(srv, c);
                     continue;
                 }
+                let Some(st) = c.block.clone() else {
+                    crate::net::put_client(srv, c);
+                    continue;
+                };
                 unblock_client(srv, &mut c);
+                if let Some(argv) = st.rerun_argv {
+                    c.argv = argv;
+                }
+                srv.blocking.rerun_deadline = Some(st.deadline_ms);
                 crate::exec::process_command(srv, &mut c);
+                srv.blocking.rerun_deadline = None;
                 let blocked_again = c.block.is_some();
                 if blocked_again {
                     requeued.push(id);
@@ -219,8 +257,9 @@ pub fn serve_ready_keys(srv: &mut Server) {
                     after_unblock(srv, &mut c);
                 }
                 crate::net::put_client(srv, c);
-                if blocked_again {
-                    // nothing left for the clients behind it
+                // a list or sorted set left nothing for the clients behind one that blocked
+                // again; stream readers do not consume, so each of them gets its turn
+                if blocked_again && st.wants != vireo_keyspace::Kind::Stream {
                     break;
                 }
             }

@@ -119,6 +119,30 @@ impl<'a> Ctx<'a> {
             wants,
             deadline_ms,
             on_timeout,
+            rerun_argv: None,
+            stream_group: None,
+        };
+        crate::blocking::block_client(self.srv, self.c, st);
+    }
+    /// [`Ctx::block_on_keys`] for stream readers: when served, `rerun_argv` runs instead of the
+    /// received arguments, and an XREADGROUP waiter (`group`) is released with an error when the
+    /// key or the group disappears.
+    pub fn block_on_stream_keys(
+        &mut self,
+        keys: &[Bytes],
+        deadline_ms: i64,
+        on_timeout: fn(&mut crate::client::Reply),
+        rerun_argv: Vec<Bytes>,
+        group: Option<Bytes>,
+    ) {
+        let db = self.c.db;
+        let st = crate::blocking::BlockState {
+            keys: keys.iter().map(|k| (db, k.clone())).collect(),
+            wants: vireo_keyspace::Kind::Stream,
+            deadline_ms,
+            on_timeout,
+            rerun_argv: Some(rerun_argv),
+            stream_group: group,
         };
         crate::blocking::block_client(self.srv, self.c, st);
     }

@@ -441,7 +441,12 @@ pub enum BitOpEffect {
 /// BITOP: combines the source strings (missing keys are empty, shorter strings zero-padded)
 /// into `dest`. Sources are looked up for reading in order; the first that is not a string
 /// stops the command. Returns the length of the result and what happened to `dest`.
-pub fn bitop<K: AsRef<[u8]>>(db: &mut Db, op: BitOp, dest: &[u8], srcs: &[K]) -> Result<(usize, BitOpEffect), BitError> {
+pub fn bitop<K: AsRef<[u8]>>(
+    db: &mut Db,
+    op: BitOp,
+    dest: &[u8],
+    srcs: &[K],
+) -> Result<(usize, BitOpEffect), BitError> {
     let mut found = Vec::with_capacity(srcs.len());
     for k in srcs {
         found.push(read_string(db, k.as_ref())?.is_some());
@@ -535,17 +540,20 @@ pub struct Bitfield {
 /// farthest bit written (even when every write then fails on overflow), and the string becomes
 /// raw.
 pub fn bitfield(db: &mut Db, key: &[u8], ops: &[FieldOp]) -> Result<Bitfield, BitError> {
-    let highest = ops
-        .iter()
-        .filter(|o| o.kind != FieldKind::Get)
-        .map(|o| o.offset.wrapping_add(o.bits as u64 - 1))
-        .max();
+    let highest =
+        ops.iter().filter(|o| o.kind != FieldKind::Get).map(|o| o.offset.wrapping_add(o.bits as u64 - 1)).max();
     let Some(highest) = highest else {
         let v = read_string(db, key)?;
         let p = v.map(string_bytes).unwrap_or_default();
         let replies = ops
             .iter()
-            .map(|o| Some(if o.signed { get_signed(&p, o.offset, o.bits) } else { get_unsigned(&p, o.offset, o.bits) as i64 }))
+            .map(|o| {
+                Some(if o.signed {
+                    get_signed(&p, o.offset, o.bits)
+                } else {
+                    get_unsigned(&p, o.offset, o.bits) as i64
+                })
+            })
             .collect();
         return Ok(Bitfield { replies, changes: 0 });
     };
@@ -553,9 +561,11 @@ pub fn bitfield(db: &mut Db, key: &[u8], ops: &[FieldOp]) -> Result<Bitfield, Bi
         let mut out = Bitfield { replies: Vec::with_capacity(ops.len()), changes: 0 };
         for o in ops {
             let reply = match o.kind {
-                FieldKind::Get => {
-                    Some(if o.signed { get_signed(p, o.offset, o.bits) } else { get_unsigned(p, o.offset, o.bits) as i64 })
-                }
+                FieldKind::Get => Some(if o.signed {
+                    get_signed(p, o.offset, o.bits)
+                } else {
+                    get_unsigned(p, o.offset, o.bits) as i64
+                }),
                 FieldKind::Set(_) | FieldKind::IncrBy(_) if o.signed => {
                     let old = get_signed(p, o.offset, o.bits);
                     let (new, reply) = match o.kind {

@@ -120,10 +120,7 @@ pub fn new_sparse() -> Vec<u8> {
 /// encoding, and the exact length for a dense one. (The sparse opcodes are checked as they are
 /// read.)
 pub fn is_hll(b: &[u8]) -> bool {
-    b.len() >= HDR_SIZE
-        && &b[..4] == b"HYLL"
-        && b[4] <= SPARSE
-        && (b[4] != DENSE || b.len() == DENSE_SIZE)
+    b.len() >= HDR_SIZE && &b[..4] == b"HYLL" && b[4] <= SPARSE && (b[4] != DENSE || b.len() == DENSE_SIZE)
 }
 
 /// The cached cardinality when it is valid.

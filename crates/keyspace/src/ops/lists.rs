@@ -224,7 +224,14 @@ pub struct Moved {
 /// current options when missing). `Ok(None)` when `src` does not exist; WRONGTYPE when either
 /// key holds another type (the destination is checked only once the source is known to hold a
 /// list, as in Redis).
-pub fn lmove(db: &mut Db, src: &[u8], dst: &[u8], from: End, to: End, limits: &Limits) -> Result<Option<Moved>, OpError> {
+pub fn lmove(
+    db: &mut Db,
+    src: &[u8],
+    dst: &[u8],
+    from: End,
+    to: End,
+    limits: &Limits,
+) -> Result<Option<Moved>, OpError> {
     match write(db, src)? {
         Some(l) if !l.is_empty() => {}
         _ => return Ok(None),

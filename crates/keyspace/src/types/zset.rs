@@ -572,9 +572,7 @@ impl ZSet {
         match &self.enc {
             Enc::Compact(c) => c.heap_size(),
             Enc::Large(l) => {
-                l.dict.overhead_bytes()
-                    + l.dict.iter().map(|(k, _)| k.heap_size()).sum::<usize>()
-                    + l.tree.heap_size()
+                l.dict.overhead_bytes() + l.dict.iter().map(|(k, _)| k.heap_size()).sum::<usize>() + l.tree.heap_size()
             }
         }
     }
@@ -598,7 +596,9 @@ impl ZSet {
                     Some(p) => RangeIter(RangeInner::Compact { it: c.lp.iter_from(p), left: len - rank, rev }),
                 }
             }
-            Enc::Large(l) => RangeIter(RangeInner::Large(if rev { l.tree.rev_from(rank) } else { l.tree.iter_from(rank) })),
+            Enc::Large(l) => {
+                RangeIter(RangeInner::Large(if rev { l.tree.rev_from(rank) } else { l.tree.iter_from(rank) }))
+            }
         }
     }
 
@@ -998,7 +998,10 @@ mod tests {
         let l = lim(4, 8);
         let mut z = ZSet::for_first_member(1, &l);
         for i in 0..4 {
-            assert_eq!(z.add(i as f64, format!("m{}", i).as_bytes(), AddFlags::default(), &l), AddOutcome::Added(i as f64));
+            assert_eq!(
+                z.add(i as f64, format!("m{}", i).as_bytes(), AddFlags::default(), &l),
+                AddOutcome::Added(i as f64)
+            );
         }
         assert_eq!(z.encoding_name(), "listpack");
         z.add(9.0, b"m9", AddFlags::default(), &l);

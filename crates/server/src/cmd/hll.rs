@@ -13,13 +13,16 @@ use crate::exec::{notify, Ctx};
 use vireo_keyspace::ops::bits::cstr;
 use vireo_keyspace::ops::hll::{self as ops, Debug, DebugOut, HllError};
 
-const S_PFADD: &str = "Adds elements to the HyperLogLog at a key, creating it if needed; returns 1 if an estimate register changed.";
-const S_PFCOUNT: &str = "Returns the estimated number of distinct elements added to the HyperLogLog(s) at the given key(s).";
+const S_PFADD: &str =
+    "Adds elements to the HyperLogLog at a key, creating it if needed; returns 1 if an estimate register changed.";
+const S_PFCOUNT: &str =
+    "Returns the estimated number of distinct elements added to the HyperLogLog(s) at the given key(s).";
 const S_PFMERGE: &str = "Stores in the destination key the union of the destination and source HyperLogLogs.";
 const S_PFDEBUG: &str = "Internal command to inspect or convert the representation of a HyperLogLog.";
 const S_PFSELFTEST: &str = "Internal command that checks the HyperLogLog implementation.";
 
-const NOTE_PFCOUNT_0: &str = "Marked RW because refreshing the cached estimate rewrites the value, which is then propagated.";
+const NOTE_PFCOUNT_0: &str =
+    "Marked RW because refreshing the cached estimate rewrites the value, which is then propagated.";
 
 /// A string that is not an HLL (Redis words this WRONGTYPE error differently from the generic one).
 pub const NOT_HLL_ERR: &str = "WRONGTYPE Key is not a valid HyperLogLog string value.";
@@ -95,7 +98,6 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-
 fn hll_error(ctx: &mut Ctx, e: HllError) {
     ctx.error(match e {
         HllError::WrongType => errors::WRONGTYPE,
@@ -159,10 +161,15 @@ fn pfmerge(ctx: &mut Ctx) {
 fn pfdebug(ctx: &mut Ctx) {
     let argv = ctx.argv;
     let name = cstr(&argv[1]);
-    let sub = [("getreg", Debug::GetReg), ("decode", Debug::Decode), ("encoding", Debug::Encoding), ("todense", Debug::ToDense)]
-        .into_iter()
-        .find(|(n, _)| name.eq_ignore_ascii_case(n.as_bytes()))
-        .map(|(_, d)| d);
+    let sub = [
+        ("getreg", Debug::GetReg),
+        ("decode", Debug::Decode),
+        ("encoding", Debug::Encoding),
+        ("todense", Debug::ToDense),
+    ]
+    .into_iter()
+    .find(|(n, _)| name.eq_ignore_ascii_case(n.as_bytes()))
+    .map(|(_, d)| d);
     let out = match ops::pfdebug(ctx.db(), &argv[2], sub) {
         Ok(out) => out,
         Err(e) => return hll_error(ctx, e),

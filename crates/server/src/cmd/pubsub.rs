@@ -495,7 +495,14 @@ pub fn publish(srv: &mut Server, cur: Option<&mut Client>, channel: &[u8], msg: 
 }
 
 /// Publishes a keyspace notification on __keyspace@<db>__:<key> and/or __keyevent@<db>__:<event>.
-pub fn notify_keyspace_event(srv: &mut Server, mut cur: Option<&mut Client>, class: u32, event: &str, key: &[u8], db: usize) {
+pub fn notify_keyspace_event(
+    srv: &mut Server,
+    mut cur: Option<&mut Client>,
+    class: u32,
+    event: &str,
+    key: &[u8],
+    db: usize,
+) {
     let flags = srv.config.notify_keyspace_events;
     if flags & class == 0 {
         return;

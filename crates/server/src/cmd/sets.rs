@@ -30,8 +30,7 @@ const S_SMISMEMBER: &str = "Tells, for each of several values, whether it is a m
 const S_SCARD: &str = "Returns the number of members of a set.";
 const S_SMOVE: &str = "Moves a member from one set to another.";
 const S_SPOP: &str = "Removes and returns one or more random members of a set.";
-const S_SRANDMEMBER: &str =
-    "Returns random members of a set without removing them; a negative count allows repeats.";
+const S_SRANDMEMBER: &str = "Returns random members of a set without removing them; a negative count allows repeats.";
 const S_SINTER: &str = "Returns the members common to all the given sets.";
 const S_SINTERCARD: &str = "Counts the members common to all the given sets, optionally stopping at a limit.";
 const S_SINTERSTORE: &str = "Stores the members common to all the given sets under a destination key.";

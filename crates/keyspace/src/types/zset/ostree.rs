@@ -217,7 +217,8 @@ impl OsTree {
         if let Some((sep, right)) = insert_rec(&mut self.root, item, true, true) {
             let left = std::mem::replace(&mut self.root, Node::Leaf(Vec::new()));
             let (lc, rc) = (left.count(), right.count());
-            self.root = Node::Inner(Box::new(Inner { children: vec![left, right], counts: vec![lc, rc], seps: vec![sep] }));
+            self.root =
+                Node::Inner(Box::new(Inner { children: vec![left, right], counts: vec![lc, rc], seps: vec![sep] }));
         }
         self.len += 1;
     }
@@ -311,7 +312,8 @@ impl OsTree {
 
     /// Items in order starting at `rank`.
     pub fn iter_from(&self, rank: usize) -> Iter<'_> {
-        let mut it = Iter { stack: Vec::new(), leaf: &[], pos: 0, remaining: self.len.saturating_sub(rank), rev: false };
+        let mut it =
+            Iter { stack: Vec::new(), leaf: &[], pos: 0, remaining: self.len.saturating_sub(rank), rev: false };
         if it.remaining > 0 {
             it.seek(&self.root, rank);
         }
@@ -545,7 +547,11 @@ fn spill_full_leaf(inn: &mut Inner, idx: usize, item: &Item) -> usize {
                 inn.counts[idx] -= k;
                 inn.counts[idx - 1] += k;
                 inn.seps[idx - 1] = cur[0].clone();
-                return if inn.seps[idx - 1].cmp_to(item.score, &item.member) == Ordering::Greater { idx - 1 } else { idx };
+                return if inn.seps[idx - 1].cmp_to(item.score, &item.member) == Ordering::Greater {
+                    idx - 1
+                } else {
+                    idx
+                };
             }
         }
     }

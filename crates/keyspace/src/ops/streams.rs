@@ -181,7 +181,7 @@ pub fn xsetid(
         Ok(Some(s)) => s,
     };
     let e = s.entries_mut();
-    if e.len() > 0 {
+    if !e.is_empty() {
         let top = e.last_valid_id().unwrap_or(StreamId::MIN);
         if id < top {
             return Err(SetIdError::SmallerThanTop);
@@ -436,6 +436,7 @@ fn state_of(g: &ConsumerGroup, id: StreamId) -> Option<ClaimState> {
 }
 
 /// Claims one pending entry for `consumer` (creating the consumer on first use).
+#[allow(clippy::too_many_arguments)]
 fn claim_one(
     g: &mut ConsumerGroup,
     out: &mut Claimed,
@@ -521,6 +522,7 @@ pub fn xclaim(
 
 /// XAUTOCLAIM from `start`, claiming at most `count` entries idle for at least `min_idle` and
 /// looking at no more than `count * 10` pending entries (called after [`claim_target`]).
+#[allow(clippy::too_many_arguments)]
 pub fn xautoclaim(
     db: &mut Db,
     key: &[u8],

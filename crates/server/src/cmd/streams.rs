@@ -823,7 +823,7 @@ fn xrange_generic(ctx: &mut Ctx, rev: bool) {
     let mut count: i64 = -1;
     let mut j = 4;
     while j < ctx.argc() {
-        if eq(&ctx.argv[j], "count") && ctx.argc() - j - 1 >= 1 {
+        if eq(&ctx.argv[j], "count") && ctx.argc() - j > 1 {
             let Some(c) = ctx.int_arg(j + 1) else { return };
             count = c.max(0);
             j += 1;
@@ -901,7 +901,7 @@ fn xread_generic(ctx: &mut Ctx, with_group: bool) {
         } else if eq(o, "streams") && more > 0 {
             streams_arg = i + 1;
             let n = argc - streams_arg;
-            if n % 2 != 0 {
+            if !n.is_multiple_of(2) {
                 return ctx.error(
                     "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
                 );

@@ -231,8 +231,8 @@ impl ConsumerGroup {
         self.pel.len() * (nack + id)
             + self
                 .consumers
-                .iter()
-                .map(|(k, _)| alloc_size_class(k.len() + 16) + alloc_size_class(std::mem::size_of::<Consumer>() + 16))
+                .keys()
+                .map(|k| alloc_size_class(k.len() + 16) + alloc_size_class(std::mem::size_of::<Consumer>() + 16))
                 .sum::<usize>()
     }
 }

@@ -380,6 +380,9 @@ fn exec(ctx: &mut Ctx) {
         return;
     }
     unwatch_all(ctx.srv, ctx.c);
+    // EXEC itself is never propagated: the queued commands' effects are, wrapped in
+    // MULTI/EXEC by the propagation point when there is more than one
+    ctx.prevent_propagation();
     let queued = std::mem::take(&mut ctx.c.mstate.commands);
     ctx.c.flags &= !cflags::MULTI;
     ctx.out().array(queued.len());

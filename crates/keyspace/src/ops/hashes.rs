@@ -47,7 +47,7 @@ pub fn hash_for_read<'a>(db: &'a mut Db, key: &[u8]) -> Result<Option<&'a mut Ha
 /// hashTypeLookupWriteOrCreate. The caller must leave it non-empty.
 fn hash_or_create<'a>(db: &'a mut Db, key: &[u8]) -> Result<&'a mut Hash, OpError> {
     if hash_for_write(db, key)?.is_none() {
-        db.add(key, Value::Hash(Box::new(Hash::new())));
+        db.add(key, Value::Hash(Box::default()));
     }
     match db.peek_mut(key).map(|e| &mut e.val) {
         Some(Value::Hash(h)) => Ok(h),

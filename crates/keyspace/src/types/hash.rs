@@ -105,7 +105,7 @@ impl Hash {
     /// A hash over a listpack of field/value pairs (RDB, DUMP). `None` when the listpack has an
     /// odd number of entries or a repeated field.
     pub fn from_listpack(lp: Listpack) -> Option<Hash> {
-        if lp.len() % 2 != 0 {
+        if !lp.len().is_multiple_of(2) {
             return None;
         }
         let mut seen = HashSet::new();

@@ -34,10 +34,12 @@ const S_HKEYS: &str = "Returns every field name of a hash.";
 const S_HVALS: &str = "Returns every value of a hash.";
 const S_HGETALL: &str = "Returns every field of a hash together with its value.";
 const S_HINCRBY: &str = "Adds an integer to the number stored in a field of a hash and returns the result.";
-const S_HINCRBYFLOAT: &str = "Adds a floating point number to the number stored in a field of a hash and returns the result.";
+const S_HINCRBYFLOAT: &str =
+    "Adds a floating point number to the number stored in a field of a hash and returns the result.";
 const S_HRANDFIELD: &str =
     "Returns random fields of a hash, optionally with their values; a negative count allows repeats.";
-const S_HSCAN: &str = "Walks the fields and values of a hash a few at a time with a cursor, optionally filtered by pattern.";
+const S_HSCAN: &str =
+    "Walks the fields and values of a hash a few at a time with a cursor, optionally filtered by pattern.";
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {

@@ -704,6 +704,29 @@ fn variable_flag_keys(name: &str, args: &[bytes::Bytes]) -> Option<Vec<(usize, u
             let f = if readonly { kflags::RO | kflags::ACCESS } else { kflags::RW | kflags::ACCESS | kflags::UPDATE };
             Some(vec![(1, f)])
         }
+        // the sorted key, and the destination of the last STORE (options are skipped the way
+        // Redis's own key extraction skips them)
+        "sort" => {
+            let mut keys = vec![(1, kflags::RO | kflags::ACCESS)];
+            let mut store = None;
+            let mut i = 2;
+            while i < args.len() {
+                let a = &args[i];
+                if a.eq_ignore_ascii_case(b"limit") {
+                    i += 2;
+                } else if a.eq_ignore_ascii_case(b"store") && i + 1 < args.len() {
+                    store = Some(i + 1);
+                } else if a.eq_ignore_ascii_case(b"get") || a.eq_ignore_ascii_case(b"by") {
+                    i += 1;
+                }
+                i += 1;
+            }
+            if let Some(p) = store {
+                keys.push((p, kflags::OW | kflags::UPDATE));
+            }
+            Some(keys)
+        }
+        "sort_ro" => Some(vec![(1, kflags::RO | kflags::ACCESS)]),
         _ => None,
     }
 }

@@ -118,13 +118,10 @@ fn lookup_by_pattern(db: &mut Db, pattern: &[u8], elem: &[u8]) -> Option<Found> 
     match (&e.val, field) {
         (Value::Str(s), None) => Some(Found::Bytes(s.as_slice().to_vec())),
         (Value::Int(n), None) => Some(Found::Int(*n)),
-        (Value::Hash(h), Some(f)) => {
-            let v = h.iter().find(|(k, _)| k.to_bytes().as_ref() == f).map(|(_, v)| v)?;
-            Some(match v {
-                Elem::Bytes(b) => Found::Bytes(b.to_vec()),
-                Elem::Int(n) => Found::Int(n),
-            })
-        }
+        (Value::Hash(h), Some(f)) => Some(match h.get(f)? {
+            Elem::Bytes(b) => Found::Bytes(b.to_vec()),
+            Elem::Int(n) => Found::Int(n),
+        }),
         _ => None,
     }
 }

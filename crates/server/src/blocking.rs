@@ -139,10 +139,27 @@ pub fn unblock_client(srv: &mut Server, c: &mut Client) {
     c.flags &= !(cflags::BLOCKED | cflags::PENDING_COMMAND);
 }
 
+/// A blocked command that ends without running again (timeout, error) still counts as one call
+/// of its command, failed when it ends with an error, as Redis counts it when unblocking.
+fn count_unblocked_call(srv: &mut Server, c: &Client, failed: bool) {
+    if c.argv.is_empty() {
+        return;
+    }
+    if let crate::registry::Lookup::Found(id) = srv.registry.lookup(&c.argv) {
+        let st = &mut srv.cmd_stats[id];
+        st.calls += 1;
+        if failed {
+            st.failed_calls += 1;
+        }
+        srv.stats.numcommands += 1;
+    }
+}
+
 /// Ends a client's wait with its timeout reply (deadline passed, CLIENT UNBLOCK ... TIMEOUT).
 pub fn timeout_client(srv: &mut Server, c: &mut Client) {
     if let Some(st) = c.block.clone() {
         unblock_client(srv, c);
+        count_unblocked_call(srv, c, false);
         (st.on_timeout)(&mut c.reply);
         after_unblock(srv, c);
     }
@@ -152,6 +169,7 @@ pub fn timeout_client(srv: &mut Server, c: &mut Client) {
 pub fn error_client(srv: &mut Server, c: &mut Client, err: &str) {
     if c.block.is_some() {
         unblock_client(srv, c);
+        count_unblocked_call(srv, c, true);
         c.reply.error(err);
         srv.count_errors(c);
         after_unblock(srv, c);

@@ -1008,6 +1008,8 @@ fn flushdb(ctx: &mut Ctx) {
     let Some(how) = flush_mode(ctx) else { return };
     let db = ctx.c.db;
     crate::cmd::multi::touch_all_watched_in_db(ctx.srv, Some(&mut *ctx.c), db, None);
+    // XREADGROUP clients waiting on a flushed stream are released with an error
+    crate::blocking::signal_all_waited(ctx.srv, db);
     let flushed = keys::flush(ctx.db());
     ctx.dirty(flushed.keys as u64);
     release_flushed(ctx.srv, flushed, how);
@@ -1019,6 +1021,7 @@ fn flushall(ctx: &mut Ctx) {
     let Some(how) = flush_mode(ctx) else { return };
     for i in 0..ctx.srv.ks.dbs.len() {
         crate::cmd::multi::touch_all_watched_in_db(ctx.srv, Some(&mut *ctx.c), i, None);
+        crate::blocking::signal_all_waited(ctx.srv, i);
         let flushed = keys::flush(ctx.srv.db(i));
         ctx.dirty(flushed.keys as u64);
         release_flushed(ctx.srv, flushed, how);

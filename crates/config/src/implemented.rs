@@ -7,6 +7,11 @@
 /// Redis names of the implemented parameters and directives.
 pub const IMPLEMENTED: &[&str] = &[
     "port",
+    "save",
+    "dbfilename",
+    "rdbcompression",
+    "rdbchecksum",
+    "stop-writes-on-bgsave-error",
     "bind",
     "unixsocket",
     "unixsocketperm",

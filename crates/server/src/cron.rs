@@ -45,6 +45,9 @@ pub fn server_cron(srv: &mut Server) {
     clients_cron(srv);
     databases_cron(srv);
 
+    // background save: reap or sample the child; save points
+    crate::persist::cron(srv);
+
     // a CLIENT PAUSE that ran out
     if srv.pause.kind != PauseKind::Off && now >= srv.pause.end_ms {
         crate::cmd::client::unpause(srv);

@@ -202,7 +202,7 @@ pub enum Gate {
 ///  8. maxmemory: evict keys by the policy when over the limit, then refuse denyoom commands
 ///     (and anything but EXEC/DISCARD/QUIT/RESET inside MULTI; EXEC when it queued a denyoom
 ///     command) with OOM when memory is still over it;
-///  9. MISCONF for writes after a failed background save (persistence issue);
+///  9. MISCONF for writes (and PING) after a failed background save;
 /// 10. NOREPLICAS, READONLY replica (replication issue);
 /// 11. RESP2 pub/sub context (data-types issue);
 /// 12. MASTERDOWN, LOADING (replication and persistence issues);
@@ -272,6 +272,17 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
             reject(srv, c, Some(id), errors::OOM);
             return Gate::Done;
         }
+    }
+    // 9. a failed background save stops writes (and PING) when stop-writes-on-bgsave-error
+    // is set and save points exist; the master link is never refused
+    if srv.config.stop_writes_on_bgsave_error
+        && !srv.config.save.is_empty()
+        && !srv.rdb.last_bgsave_ok
+        && !c.has(cflags::MASTER)
+        && (spec.has(flags::WRITE) || spec.name == "ping")
+    {
+        reject(srv, c, Some(id), errors::MISCONF_RDB);
+        return Gate::Done;
     }
     // 11. a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and RESET
     if c.has(cflags::PUBSUB) && !c.resp3() && !PUBSUB_CONTEXT_COMMANDS.contains(&spec.name) {
@@ -373,7 +384,8 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     handler(&mut Ctx { srv, c, argv, cmd: spec, id });
 
     let elapsed = start.elapsed();
-    let dirty = srv.dirty - dirty_before;
+    // SAVE and FLUSHALL reset the counter: a negative change counts as none
+    let dirty = srv.dirty.saturating_sub(dirty_before);
     // lazy-expiry deletions happened inside the command, before its own effect
     srv.drain_db_events_at(ops_start, Some(&mut *c));
     let state = std::mem::replace(&mut srv.call_state, outer_state);

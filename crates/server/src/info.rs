@@ -618,27 +618,35 @@ fn memory_section(srv: &mut Server, caller: Option<&Client>) -> String {
 }
 
 fn persistence_section(srv: &Server) -> String {
-    // No snapshotting or AOF machinery exists yet: every field reports the idle state of a
-    // server that has never saved, forked or rewritten (what Redis prints after a fresh start).
+    // RDB snapshots are real (persist.rs); the AOF machinery does not exist yet, so its fields
+    // report the idle state of a server that never rewrote. The copy-on-write figures of a
+    // running BGSAVE child are its Private_Dirty bytes, sampled by cron once a second; the child
+    // does not report its progress, so keys_processed stays 0 while keys_total is known.
+    let rdb = &srv.rdb;
+    let now = srv.mstime();
     let mut s = String::from("# Persistence\r\n");
     field(&mut s, "loading", srv.loading as u8);
     field(&mut s, "async_loading", 0);
-    field(&mut s, "current_cow_peak", 0);
-    field(&mut s, "current_cow_size", 0);
-    field(&mut s, "current_cow_size_age", 0);
+    field(&mut s, "current_cow_peak", if rdb.child.is_some() { rdb.cow_peak } else { 0 });
+    field(&mut s, "current_cow_size", if rdb.child.is_some() { rdb.cow_current } else { 0 });
+    field(
+        &mut s,
+        "current_cow_size_age",
+        if rdb.child.is_some() && rdb.cow_current > 0 { (now - rdb.cow_updated_ms).max(0) / 1000 } else { 0 },
+    );
     field(&mut s, "current_fork_perc", "0.00");
     field(&mut s, "current_save_keys_processed", 0);
-    field(&mut s, "current_save_keys_total", 0);
+    field(&mut s, "current_save_keys_total", rdb.child.as_ref().map_or(0, |c| c.keys_total));
     field(&mut s, "rdb_changes_since_last_save", srv.dirty);
-    field(&mut s, "rdb_bgsave_in_progress", 0);
+    field(&mut s, "rdb_bgsave_in_progress", rdb.child.is_some() as u8);
     field(&mut s, "rdb_last_save_time", srv.lastsave);
-    field(&mut s, "rdb_last_bgsave_status", "ok");
-    field(&mut s, "rdb_last_bgsave_time_sec", -1);
-    field(&mut s, "rdb_current_bgsave_time_sec", -1);
-    field(&mut s, "rdb_saves", 0);
-    field(&mut s, "rdb_last_cow_size", 0);
-    field(&mut s, "rdb_last_load_keys_expired", 0);
-    field(&mut s, "rdb_last_load_keys_loaded", 0);
+    field(&mut s, "rdb_last_bgsave_status", if rdb.last_bgsave_ok { "ok" } else { "err" });
+    field(&mut s, "rdb_last_bgsave_time_sec", rdb.last_bgsave_time_sec);
+    field(&mut s, "rdb_current_bgsave_time_sec", rdb.child.as_ref().map_or(-1, |c| (now - c.start_ms) / 1000));
+    field(&mut s, "rdb_saves", rdb.saves);
+    field(&mut s, "rdb_last_cow_size", rdb.last_cow_size);
+    field(&mut s, "rdb_last_load_keys_expired", rdb.last_load_keys_expired);
+    field(&mut s, "rdb_last_load_keys_loaded", rdb.last_load_keys_loaded);
     field(&mut s, "aof_enabled", 0);
     field(&mut s, "aof_rewrite_in_progress", 0);
     field(&mut s, "aof_rewrite_scheduled", 0);

@@ -15,6 +15,7 @@ pub mod exec;
 pub mod info;
 pub mod log;
 pub mod net;
+pub mod persist;
 pub mod propagate;
 pub mod registry;
 pub mod server;

@@ -121,6 +121,8 @@ pub struct Server {
     pub active_expire_enabled: bool,
     /// Unix time of the last successful save.
     pub lastsave: i64,
+    /// RDB snapshot state (background child, statistics).
+    pub rdb: crate::persist::RdbState,
     pub cron_loops: u64,
     /// Effective hz (dynamic-hz may raise it with many clients).
     pub hz: u32,
@@ -212,6 +214,7 @@ impl Server {
             expire_cycle: ExpireCycle::default(),
             active_expire_enabled: true,
             lastsave: now / 1000,
+            rdb: Default::default(),
             cron_loops: 0,
             hz,
             loading: false,

@@ -154,6 +154,9 @@ pub fn main_entry(args: Vec<String>) -> i32 {
 
     crate::info::record_startup_memory();
     log_warning!("Server initialized");
+    if crate::persist::load_at_startup(&mut srv).is_err() {
+        return 1;
+    }
     log_notice!("Ready to accept connections");
     el.run(&mut srv)
 }

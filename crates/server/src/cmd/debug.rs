@@ -6,7 +6,7 @@
 //! Redis's for the types that exist), DEBUG OBJECT's RDB length estimate (with its own LZF
 //! compressor for the size only), hash-table statistics in Redis's text layout, and the RESP
 //! test replies of DEBUG PROTOCOL. It knows nothing of sockets, replication or persistence:
-//! subcommands that need machinery that does not exist yet (RELOAD, LOADAOF, REPLICATE,
+//! subcommands that need machinery that does not exist yet (LOADAOF, REPLICATE,
 //! CHANGE-REPL-ID...) are deliberately absent, so they get the unknown-subcommand error rather
 //! than a reply that lies.
 
@@ -115,6 +115,7 @@ fn debug(ctx: &mut Ctx) {
             e.extend_from_slice(b"\r\n");
             ctx.out().raw(&e);
         }
+        (b"reload", _) => reload(ctx),
         (b"htstats", 3) => htstats(ctx),
         (b"htstats-key", 3) => htstats_key(ctx),
         (b"stringmatch-test", 2) => {
@@ -122,6 +123,27 @@ fn debug(ctx: &mut Ctx) {
             ctx.out().simple("Apparently Redis did not crash: test passed");
         }
         _ => subcommand_syntax_error(ctx),
+    }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the databases and load the file back.
+fn reload(ctx: &mut Ctx) {
+    let (mut merge, mut noflush, mut nosave) = (false, false, false);
+    for a in &ctx.argv[2..] {
+        if a.eq_ignore_ascii_case(b"merge") {
+            merge = true;
+        } else if a.eq_ignore_ascii_case(b"noflush") {
+            noflush = true;
+        } else if a.eq_ignore_ascii_case(b"nosave") {
+            nosave = true;
+        } else {
+            ctx.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+            return;
+        }
+    }
+    match crate::persist::reload(ctx.srv, nosave, noflush, merge) {
+        Ok(()) => ctx.ok(),
+        Err(e) => ctx.error(&e),
     }
 }
 
@@ -1128,8 +1150,8 @@ pub(crate) mod tests {
         assert!(t.elapsed() >= std::time::Duration::from_millis(50));
         assert_eq!(ts.cmd(&["DEBUG", "ERROR", "boom\nnow"]), b"-boom now\r\n");
         assert_eq!(
-            ts.cmd(&["DEBUG", "RELOAD"]),
-            b"-ERR unknown subcommand or wrong number of arguments for 'RELOAD'. Try DEBUG HELP.\r\n"
+            ts.cmd(&["DEBUG", "RELOAD", "now"]),
+            b"-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n"
         );
         let help = parse(&ts.cmd(&["DEBUG", "HELP"]));
         assert!(help.arr()[0].text().starts_with("DEBUG <subcommand>"));

@@ -1026,6 +1026,12 @@ fn flushall(ctx: &mut Ctx) {
         ctx.dirty(flushed.keys as u64);
         release_flushed(ctx.srv, flushed, how);
     }
+    // a snapshot in progress is of data that no longer exists; with save points, the empty
+    // dataset is saved at once (as Redis does)
+    crate::persist::kill_child(ctx.srv);
+    if !ctx.srv.config.save.is_empty() {
+        let _ = crate::persist::save(ctx.srv);
+    }
     force_propagation(ctx);
     ctx.ok();
 }

@@ -14,6 +14,7 @@ pub mod introspect;
 pub mod keys;
 pub mod lists;
 pub mod multi;
+pub mod persistence;
 pub mod pubsub;
 pub mod server_admin;
 pub mod sets;
@@ -33,6 +34,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         client::COMMANDS,
         command::COMMANDS,
         server_admin::COMMANDS,
+        persistence::COMMANDS,
         config_cmd::COMMANDS,
         strings::COMMANDS,
         keys::COMMANDS,

@@ -121,23 +121,26 @@ fn shutdown(ctx: &mut Ctx) {
     }
 }
 
-/// The part of shutdown that may fail (saving). Logs like Redis. vireo cannot write an RDB file
-/// yet: a save that was explicitly asked for (SAVE, `shutdown-on-sig* save`) without FORCE fails
-/// the shutdown as a failed save does in Redis; the implicit save of configured save points is
-/// skipped with a warning and the server exits, so that a default configuration can stop.
+/// The part of shutdown that may fail (saving). Logs like Redis: a running BGSAVE child is
+/// killed, then the final snapshot is written when save points exist (unless NOSAVE) or SAVE was
+/// asked; a failed save stops the shutdown unless FORCE.
 fn prepare_for_shutdown(srv: &mut Server, f: ShutdownFlags) -> Result<(), ()> {
     log_warning!("User requested shutdown...");
+    if srv.rdb.child.is_some() {
+        log_warning!("There is a child saving an .rdb. Killing it!");
+        crate::persist::kill_child(srv);
+    }
     let save_points = !srv.config.save.is_empty();
     if (save_points && !f.nosave) || f.save {
         log_notice!("Saving the final RDB snapshot before exiting.");
-        // RDB persistence arrives with the persistence issue; nothing can be written yet
-        log_warning!("Failed saving the DB: RDB persistence is not implemented in this version of vireo");
-        if f.save && !f.force {
-            log_warning!("Error trying to save the DB, can't exit.");
-            log_warning!("Errors trying to shut down the server. Check the logs for more information.");
-            return Err(());
+        if crate::persist::save(srv).is_err() {
+            if !f.force {
+                log_warning!("Error trying to save the DB, can't exit.");
+                log_warning!("Errors trying to shut down the server. Check the logs for more information.");
+                return Err(());
+            }
+            log_warning!("Error trying to save the DB. Exit anyway.");
         }
-        log_warning!("Error trying to save the DB. Exit anyway.");
     }
     Ok(())
 }

@@ -1,0 +1,460 @@
+//! RDB snapshots of the server: SAVE (in the event loop), BGSAVE (a forked child writes the
+//! point-in-time copy the fork gives it while the parent keeps serving), save points checked by
+//! cron, loading `dbfilename` at startup, and the state INFO persistence reports. Files are
+//! written to a temp file, fsynced, renamed over the target, and the directory fsynced. The
+//! byte format is the `vireo-rdb` crate's; this module owns only when and where snapshots
+//! happen, and what is logged. It knows nothing of sockets or command parsing.
+
+use crate::server::Server;
+use crate::{log_notice, log_warning, REDIS_VERSION};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+use vireo_keyspace::db::Db;
+use vireo_keyspace::types::Limits;
+use vireo_rdb::file::{Aux, Item, Reader, Writer};
+
+/// A background save in progress.
+#[derive(Debug, Clone)]
+pub struct BgChild {
+    pub pid: libc::pid_t,
+    pub start_ms: i64,
+    /// `dirty` when the child forked: what a successful save clears.
+    pub dirty_at_start: u64,
+    pub keys_total: u64,
+}
+
+/// Snapshot state shown by INFO persistence and used by the save points.
+#[derive(Debug, Clone)]
+pub struct RdbState {
+    pub child: Option<BgChild>,
+    pub last_bgsave_ok: bool,
+    /// Duration of the last background save (s), -1 before the first.
+    pub last_bgsave_time_sec: i64,
+    /// Unix time (s) of the last BGSAVE attempt, to retry failures only every 5 s.
+    pub last_bgsave_try: i64,
+    /// Successful saves (foreground and background).
+    pub saves: u64,
+    pub scheduled: bool,
+    pub last_load_keys_loaded: u64,
+    pub last_load_keys_expired: u64,
+    /// Private dirty bytes of the running child (copy-on-write), its peak, and when it was read.
+    pub cow_current: u64,
+    pub cow_peak: u64,
+    pub cow_updated_ms: i64,
+    pub last_cow_size: u64,
+}
+
+impl Default for RdbState {
+    fn default() -> RdbState {
+        RdbState {
+            child: None,
+            last_bgsave_ok: true,
+            last_bgsave_time_sec: -1,
+            last_bgsave_try: 0,
+            saves: 0,
+            scheduled: false,
+            last_load_keys_loaded: 0,
+            last_load_keys_expired: 0,
+            cow_current: 0,
+            cow_peak: 0,
+            cow_updated_ms: 0,
+            last_cow_size: 0,
+        }
+    }
+}
+
+fn aux_for(srv: &Server) -> Aux {
+    Aux {
+        redis_ver: REDIS_VERSION.to_string(),
+        ctime: srv.mstime() / 1000,
+        used_mem: crate::alloc::used_memory() as u64,
+        repl: None,
+        aof_base: false,
+    }
+}
+
+/// Writes every database to `w` as an RDB stream; returns the number of keys written.
+pub fn write_dbs<W: Write>(dbs: &[Db], w: W, compress: bool, checksum: bool, aux: &Aux) -> io::Result<u64> {
+    let mut wr = Writer::start(w, compress, aux)?;
+    let mut keys = 0u64;
+    for db in dbs {
+        if db.is_empty() {
+            continue;
+        }
+        wr.select_db(db.id, db.len(), db.expires_len())?;
+        for (k, e) in db.iter() {
+            let exp = db.get_expire(k);
+            wr.key(k, &e.val, exp, None, None)?;
+            keys += 1;
+        }
+    }
+    let mut w = wr.finish(checksum)?;
+    w.flush()?;
+    Ok(keys)
+}
+
+/// Writes the snapshot to `temp`, fsyncs it, renames it to `target` and fsyncs the directory.
+fn write_file(dbs: &[Db], temp: &str, target: &str, compress: bool, checksum: bool, aux: &Aux) -> Result<u64, String> {
+    let f = match OpenOptions::new().write(true).create(true).truncate(true).open(temp) {
+        Ok(f) => f,
+        Err(e) => {
+            let cwd = std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| "unknown".into());
+            return Err(format!(
+                "Failed opening the temp RDB file {temp} (in server root dir {cwd}) for saving: {}",
+                crate::util::os_error_text(&e)
+            ));
+        }
+    };
+    let mut bw = BufWriter::with_capacity(1 << 16, f);
+    let result = write_dbs(dbs, &mut bw, compress, checksum, aux).and_then(|keys| {
+        let f = bw.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        Ok(keys)
+    });
+    let keys = match result {
+        Ok(k) => k,
+        Err(e) => {
+            let _ = fs::remove_file(temp);
+            return Err(format!("Write error saving DB on disk: {}", crate::util::os_error_text(&e)));
+        }
+    };
+    if let Err(e) = fs::rename(temp, target) {
+        let cwd = std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| "unknown".into());
+        let _ = fs::remove_file(temp);
+        return Err(format!(
+            "Error moving temp DB file {temp} on the final destination {target} (in server root dir {cwd}): {}",
+            crate::util::os_error_text(&e)
+        ));
+    }
+    fsync_dir(target);
+    Ok(keys)
+}
+
+fn fsync_dir(file: &str) {
+    let dir = Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// SAVE: a foreground snapshot. Err carries the logged reason.
+pub fn save(srv: &mut Server) -> Result<(), String> {
+    if srv.rdb.child.is_some() {
+        return Err("ERR Background save already in progress".into());
+    }
+    let temp = format!("temp-{}.rdb", std::process::id());
+    let target = srv.config.dbfilename.clone();
+    let aux = aux_for(srv);
+    match write_file(&srv.ks.dbs, &temp, &target, srv.config.rdbcompression, srv.config.rdbchecksum, &aux) {
+        Ok(_) => {
+            log_notice!("DB saved on disk");
+            srv.dirty = 0;
+            srv.lastsave = srv.mstime() / 1000;
+            srv.rdb.last_bgsave_ok = true;
+            srv.rdb.saves += 1;
+            Ok(())
+        }
+        Err(e) => {
+            log_warning!("{}", e);
+            Err(e)
+        }
+    }
+}
+
+/// BGSAVE: forks a child that writes the snapshot. Err carries the reply error.
+pub fn bgsave(srv: &mut Server) -> Result<(), String> {
+    if srv.rdb.child.is_some() {
+        return Err("ERR Background save already in progress".into());
+    }
+    srv.rdb.last_bgsave_try = srv.mstime() / 1000;
+    let dirty = srv.dirty;
+    let keys_total: u64 = srv.ks.dbs.iter().map(|d| d.len() as u64).sum();
+    let aux = aux_for(srv);
+    let target = srv.config.dbfilename.clone();
+    let (compress, checksum) = (srv.config.rdbcompression, srv.config.rdbchecksum);
+    let t0 = Instant::now();
+    // SAFETY: called from the thread that owns the keyspace; the child only serializes the
+    // copy of the data the fork gave it, logs, and leaves with _exit (no destructors, no
+    // event loop). jemalloc's fork handlers keep the allocator usable in the child.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        crate::log::set_role(b'C');
+        let temp = format!("temp-{}.rdb", std::process::id());
+        let code = match write_file(&srv.ks.dbs, &temp, &target, compress, checksum, &aux) {
+            Ok(_) => {
+                log_notice!("DB saved on disk");
+                let cow = private_dirty_bytes(std::process::id() as libc::pid_t).unwrap_or(0);
+                log_notice!(
+                    "Fork CoW for RDB: current {} MB, peak {} MB, average {} MB",
+                    cow / (1024 * 1024),
+                    cow / (1024 * 1024),
+                    cow / (1024 * 1024)
+                );
+                0
+            }
+            Err(e) => {
+                log_warning!("{}", e);
+                1
+            }
+        };
+        // SAFETY: leaving the child without running the parent's destructors or atexit hooks.
+        unsafe { libc::_exit(code) };
+    }
+    if pid < 0 {
+        let e = io::Error::last_os_error();
+        srv.rdb.last_bgsave_ok = false;
+        log_warning!("Can't save in background: fork: {}", crate::util::os_error_text(&e));
+        return Err(format!("ERR Background save failed: fork: {}", crate::util::os_error_text(&e)));
+    }
+    srv.stats.latest_fork_usec = t0.elapsed().as_micros() as u64;
+    srv.stats.total_forks += 1;
+    srv.rdb.cow_current = 0;
+    srv.rdb.cow_peak = 0;
+    srv.rdb.cow_updated_ms = srv.mstime();
+    log_notice!("Background saving started by pid {}", pid);
+    srv.rdb.child = Some(BgChild { pid, start_ms: srv.mstime(), dirty_at_start: dirty, keys_total });
+    srv.rdb.scheduled = false;
+    Ok(())
+}
+
+/// The private dirty bytes of a process (its copy-on-write cost after a fork).
+fn private_dirty_bytes(pid: libc::pid_t) -> Option<u64> {
+    let text = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    let mut total = 0u64;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("Private_Dirty:") {
+            total += rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok()? * 1024;
+        }
+    }
+    Some(total)
+}
+
+/// Called by cron: reaps a finished child, samples the running child's copy-on-write size, runs
+/// a scheduled BGSAVE and the save points.
+pub fn cron(srv: &mut Server) {
+    if let Some(child) = srv.rdb.child.clone() {
+        let mut status: libc::c_int = 0;
+        // SAFETY: waitpid on our own child with a valid status pointer.
+        let r = unsafe { libc::waitpid(child.pid, &mut status, libc::WNOHANG) };
+        if r == child.pid || (r < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD)) {
+            let now = srv.mstime();
+            srv.rdb.child = None;
+            srv.rdb.last_bgsave_time_sec = (now - child.start_ms) / 1000;
+            srv.rdb.last_cow_size = srv.rdb.cow_peak;
+            let exited_ok = r == child.pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+            if exited_ok {
+                log_notice!("Background saving terminated with success");
+                srv.dirty = srv.dirty.saturating_sub(child.dirty_at_start);
+                srv.lastsave = now / 1000;
+                srv.rdb.last_bgsave_ok = true;
+                srv.rdb.saves += 1;
+            } else if r == child.pid && libc::WIFSIGNALED(status) {
+                let sig = libc::WTERMSIG(status);
+                log_warning!("Background saving terminated by signal {}", sig);
+                let _ = fs::remove_file(format!("temp-{}.rdb", child.pid));
+                // a kill by SIGUSR1 is an intended abort, not a failure
+                srv.rdb.last_bgsave_ok = sig == libc::SIGUSR1;
+            } else {
+                log_warning!("Background saving error");
+                srv.rdb.last_bgsave_ok = false;
+            }
+        } else {
+            let now = srv.mstime();
+            if now - srv.rdb.cow_updated_ms >= 1000 {
+                if let Some(c) = private_dirty_bytes(child.pid) {
+                    srv.rdb.cow_current = c;
+                    srv.rdb.cow_peak = srv.rdb.cow_peak.max(c);
+                }
+                srv.rdb.cow_updated_ms = now;
+            }
+        }
+        return;
+    }
+    if srv.rdb.scheduled {
+        let _ = bgsave(srv);
+        return;
+    }
+    let now = srv.mstime() / 1000;
+    let rules = srv.config.save.clone();
+    for rule in rules {
+        // after a failure, retry only every 5 seconds
+        if srv.dirty >= rule.changes as u64
+            && now - srv.lastsave > rule.seconds as i64
+            && (srv.rdb.last_bgsave_ok || now - srv.rdb.last_bgsave_try > 5)
+        {
+            log_notice!("{} changes in {} seconds. Saving...", rule.changes, rule.seconds);
+            let _ = bgsave(srv);
+            break;
+        }
+    }
+}
+
+/// Kills a running BGSAVE child and removes its temp file (FLUSHALL, SHUTDOWN).
+pub fn kill_child(srv: &mut Server) {
+    if let Some(child) = srv.rdb.child.take() {
+        // SAFETY: signalling and reaping our own child.
+        unsafe {
+            libc::kill(child.pid, libc::SIGUSR1);
+            let mut status = 0;
+            libc::waitpid(child.pid, &mut status, 0);
+        }
+        let _ = fs::remove_file(format!("temp-{}.rdb", child.pid));
+    }
+}
+
+/// What loading a file found.
+#[derive(Debug, Default)]
+pub struct LoadStats {
+    pub loaded: u64,
+    pub expired: u64,
+    pub ver: Option<String>,
+    pub ctime: Option<i64>,
+    pub used_mem: Option<u64>,
+}
+
+/// Loads an RDB stream into the databases. Expired keys are skipped when `drop_expired` (a
+/// master loading its own file); a key already present fails the load unless `replace`. Err
+/// names the byte offset of the problem.
+pub fn load_into<R: io::Read>(
+    dbs: &mut [Db],
+    r: R,
+    limits: Limits,
+    now_ms: i64,
+    drop_expired: bool,
+    replace: bool,
+) -> Result<LoadStats, String> {
+    let mut rd = Reader::open(r, limits).map_err(|e| e.to_string())?;
+    let mut st = LoadStats::default();
+    let mut db = 0usize;
+    loop {
+        let at = rd.offset();
+        let item = rd.next_item().map_err(|e| e.to_string())?;
+        match item {
+            Item::End => break,
+            Item::Aux { key, value } => {
+                let v = String::from_utf8_lossy(&value).to_string();
+                match &key[..] {
+                    b"redis-ver" => st.ver = Some(v),
+                    b"ctime" => st.ctime = v.parse().ok(),
+                    b"used-mem" => st.used_mem = v.parse().ok(),
+                    _ => {}
+                }
+            }
+            Item::SelectDb(n) => {
+                if n as usize >= dbs.len() {
+                    return Err(format!(
+                        "FATAL: Data file was created with a Redis server configured to handle more than {} databases. Exiting\n",
+                        dbs.len()
+                    ));
+                }
+                db = n as usize;
+            }
+            Item::ResizeDb { keys, .. } => {
+                dbs[db].expand(keys.min(1 << 30) as usize);
+            }
+            Item::Function(_) => {
+                return Err(format!("a function library at offset {at}: vireo does not support functions yet"));
+            }
+            Item::Key { key, value, expire_ms, .. } => {
+                let Some(value) = value else {
+                    log_notice!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(&key));
+                    continue;
+                };
+                if drop_expired && expire_ms.is_some_and(|t| t < now_ms) {
+                    st.expired += 1;
+                    continue;
+                }
+                let d = &mut dbs[db];
+                if replace {
+                    d.delete(&key);
+                }
+                if d.peek(&key).is_some() {
+                    return Err(format!(
+                        "RDB has duplicated key '{}' in DB {} (offset {at})",
+                        String::from_utf8_lossy(&key),
+                        db
+                    ));
+                }
+                d.add(&key, value);
+                if let Some(t) = expire_ms {
+                    d.set_expire(&key, t);
+                }
+                st.loaded += 1;
+            }
+        }
+    }
+    Ok(st)
+}
+
+/// Loads `dbfilename` at startup, logging like Redis. Ok(false) when there is no file; Err
+/// (already logged) when the file is damaged: the server must not start.
+pub fn load_at_startup(srv: &mut Server) -> Result<bool, ()> {
+    let path = srv.config.dbfilename.clone();
+    let f = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            log_warning!("Fatal error loading the DB: {}. Exiting.", crate::util::os_error_text(&e));
+            return Err(());
+        }
+    };
+    let t0 = Instant::now();
+    srv.loading = true;
+    let limits = srv.type_limits();
+    let now = srv.mstime();
+    let master = srv.masterhost.is_none();
+    let res = load_into(&mut srv.ks.dbs, BufReader::with_capacity(1 << 16, f), limits, now, master, false);
+    srv.loading = false;
+    match res {
+        Ok(st) => {
+            if let Some(v) = &st.ver {
+                log_notice!("Loading RDB produced by version {}", v);
+            }
+            if let Some(ct) = st.ctime {
+                log_notice!("RDB age {} seconds", (now / 1000 - ct).max(0));
+            }
+            if let Some(m) = st.used_mem {
+                log_notice!("RDB memory usage when created {:.2} Mb", m as f64 / (1024.0 * 1024.0));
+            }
+            log_notice!("Done loading RDB, keys loaded: {}, keys expired: {}.", st.loaded, st.expired);
+            log_notice!("DB loaded from disk: {:.3} seconds", t0.elapsed().as_secs_f64());
+            srv.rdb.last_load_keys_loaded = st.loaded;
+            srv.rdb.last_load_keys_expired = st.expired;
+            Ok(true)
+        }
+        Err(e) => {
+            log_warning!("Internal error in RDB reading file '{}': {}", path, e.trim_end());
+            log_warning!("Terminating server after rdb file reading failure.");
+            Err(())
+        }
+    }
+}
+
+/// DEBUG RELOAD: save (unless `nosave`), empty the databases (unless `noflush`) and load the
+/// file again; with `merge` a loaded key replaces an existing one instead of failing the load.
+pub fn reload(srv: &mut Server, nosave: bool, noflush: bool, merge: bool) -> Result<(), String> {
+    if !nosave && save(srv).is_err() {
+        return Err("ERR Error trying to save the DB".into());
+    }
+    if !noflush {
+        for db in srv.ks.dbs.iter_mut() {
+            let (main, expires) = db.flush();
+            drop(main);
+            drop(expires);
+        }
+    }
+    let f = File::open(&srv.config.dbfilename).map_err(|e| format!("ERR Error trying to load the RDB dump: {e}"))?;
+    let limits = srv.type_limits();
+    let now = srv.mstime();
+    let master = srv.masterhost.is_none();
+    let st = load_into(&mut srv.ks.dbs, BufReader::new(f), limits, now, master, merge).map_err(|e| {
+        log_warning!("Internal error in RDB reading file '{}': {}", srv.config.dbfilename, e.trim_end());
+        "ERR Error trying to load the RDB dump, check server logs.".to_string()
+    })?;
+    srv.rdb.last_load_keys_loaded = st.loaded;
+    srv.rdb.last_load_keys_expired = st.expired;
+    log_notice!("DB reloaded by DEBUG RELOAD");
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! RDB snapshots end to end, with the reference redis-server 7.0.15 on the other side: vireo's
+//! SAVE/BGSAVE files pass redis-check-rdb and load in Redis with the same data; Redis's dump
+//! loads in vireo; data survives SHUTDOWN and restart, DEBUG RELOAD, DUMP/RESTORE both ways;
+//! a damaged file stops startup with an error naming the file and offset; a failed background
+//! save turns on MISCONF. Value types: strings, integers and sets (lists, hashes, sorted sets and
+//! streams join as their RDB forms arrive).
+
+mod runtime_support;
+
+use runtime_support::*;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+use vireo_testkit::{parse_reply, RawConn, ServerProcess};
+
+fn fresh_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("vireo-persist-{}-{}-{}", tag, std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 % 1_000_000_007
+}
+
+fn ok(c: &mut RawConn, args: &[&str]) {
+    let r = c.cmd(args);
+    assert!(!r.starts_with(b"-"), "{args:?}: {}", String::from_utf8_lossy(&r));
+}
+
+/// A dataset of every type that persists today, in databases 0 and 5, with expiries.
+fn fill(c: &mut RawConn) {
+    ok(c, &["SET", "str", "hello world"]);
+    ok(c, &["SET", "int", "-42"]);
+    ok(c, &["SET", "big", &"x".repeat(5000)]);
+    ok(c, &["SET", "ttl", "soon", "EX", "100000"]);
+    ok(c, &["SADD", "ints", "1", "2", "300000", "-9000000000"]);
+    ok(c, &["SADD", "words", "alpha", "beta", "7"]);
+    let many: Vec<String> = (0..1000).map(|i| format!("m{i}")).collect();
+    let mut args = vec!["SADD", "many"];
+    args.extend(many.iter().map(|s| s.as_str()));
+    ok(c, &args);
+    ok(c, &["SELECT", "5"]);
+    ok(c, &["SET", "in5", "five"]);
+    ok(c, &["PEXPIRE", "in5", "99999999"]);
+    ok(c, &["SELECT", "0"]);
+}
+
+/// Every key of databases 0 and 5: type, value (sets sorted) and PEXPIRETIME.
+fn snapshot(c: &mut RawConn) -> Vec<String> {
+    let mut out = Vec::new();
+    for db in ["0", "5"] {
+        ok(c, &["SELECT", db]);
+        let keys = parse_reply(&c.cmd(&["KEYS", "*"]));
+        let mut keys: Vec<String> = keys.as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect();
+        keys.sort();
+        for k in keys {
+            let t = parse_reply(&c.cmd(&["TYPE", &k])).as_str().unwrap().to_string();
+            let v = match t.as_str() {
+                "string" => String::from_utf8_lossy(&c.cmd(&["GET", &k])).to_string(),
+                "set" => {
+                    let r = parse_reply(&c.cmd(&["SMEMBERS", &k]));
+                    let mut m: Vec<String> =
+                        r.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+                    m.sort();
+                    m.join(",")
+                }
+                other => panic!("unexpected type {other}"),
+            };
+            let exp = String::from_utf8_lossy(&c.cmd(&["PEXPIRETIME", &k])).to_string();
+            out.push(format!("{db}/{k}/{t}/{v}/{exp}"));
+        }
+    }
+    ok(c, &["SELECT", "0"]);
+    out
+}
+
+fn check_rdb(path: &Path) {
+    let out = Command::new("redis-check-rdb").arg(path).output().expect("redis-check-rdb");
+    assert!(
+        out.status.success(),
+        "redis-check-rdb rejects {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+fn start_in(builder: vireo_testkit::ServerBuilder, dir: &Path) -> ServerProcess {
+    builder.dir(dir).args(["--dbfilename", "dump.rdb", "--enable-debug-command", "yes"]).start()
+}
+
+#[test]
+fn vireo_snapshots_load_in_redis_and_back() {
+    let dir = fresh_dir("v2r");
+    let v = start_in(vireo(), &dir);
+    let mut c = v.connect();
+    fill(&mut c);
+    let want = snapshot(&mut c);
+    assert_eq!(c.cmd(&["SAVE"]), b"+OK\r\n");
+    check_rdb(&dir.join("dump.rdb"));
+    assert_eq!(info_field(&mut c, "persistence", "rdb_changes_since_last_save"), "0");
+
+    // BGSAVE: a forked child writes while the parent answers
+    std::fs::remove_file(dir.join("dump.rdb")).unwrap();
+    let before = parse_reply(&c.cmd(&["LASTSAVE"])).as_int().unwrap();
+    assert_eq!(c.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "rdb_bgsave_in_progress") == "0"));
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_bgsave_status"), "ok");
+    assert!(parse_reply(&c.cmd(&["LASTSAVE"])).as_int().unwrap() >= before);
+    assert!(wait_log(&v, '*', "Background saving terminated with success"));
+    check_rdb(&dir.join("dump.rdb"));
+    assert_eq!(info_field(&mut c, "stats", "total_forks"), "1");
+
+    // DEBUG RELOAD keeps everything
+    assert_eq!(c.cmd(&["DEBUG", "RELOAD"]), b"+OK\r\n");
+    assert_eq!(snapshot(&mut c), want);
+    drop(c);
+    drop(v);
+
+    // real Redis loads vireo's file
+    let r = start_in(redis(), &dir);
+    let mut rc = r.connect();
+    assert_eq!(snapshot(&mut rc), want);
+    // and writes its own, which vireo loads
+    assert_eq!(rc.cmd(&["SAVE"]), b"+OK\r\n");
+    drop(rc);
+    drop(r);
+    let v = start_in(vireo(), &dir);
+    let mut c = v.connect();
+    assert_eq!(snapshot(&mut c), want);
+    assert!(wait_log(&v, '*', "Done loading RDB, keys loaded: "));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shutdown_saves_and_restart_restores() {
+    let dir = fresh_dir("restart");
+    let mut v = vireo().dir(&dir).args(["--save", "3600 1"]).start();
+    let mut c = v.connect();
+    fill(&mut c);
+    let want = snapshot(&mut c);
+    drop(c);
+    // restart() stops with SIGTERM: the save point makes the final snapshot
+    v.restart();
+    let mut c = v.connect();
+    assert_eq!(snapshot(&mut c), want);
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "8");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn dump_payloads_cross_both_ways() {
+    let [v, r] = both(&[]);
+    let (mut vc, mut rc) = (v.connect(), r.connect());
+    fill(&mut vc);
+    fill(&mut rc);
+    for key in ["str", "int", "big", "ints", "words", "many"] {
+        let from_v = parse_reply(&vc.cmd(&["DUMP", key])).as_bytes().unwrap().to_vec();
+        let from_r = parse_reply(&rc.cmd(&["DUMP", key])).as_bytes().unwrap().to_vec();
+        let copy = format!("{key}:copy");
+        for (c, payload) in [(&mut rc, &from_v), (&mut vc, &from_r)] {
+            let reply = c.cmd_bytes(&[b"RESTORE", copy.as_bytes(), b"0", payload]);
+            assert_eq!(reply, b"+OK\r\n", "RESTORE {key}");
+        }
+        for c in [&mut vc, &mut rc] {
+            let a = c.cmd(&["DEBUG", "DIGEST-VALUE", key]);
+            let b = c.cmd(&["DEBUG", "DIGEST-VALUE", &copy]);
+            assert_eq!(a, b, "{key}");
+        }
+    }
+    // the replies to bad input are Redis's
+    for args in [
+        vec!["RESTORE", "str", "0", "x"],
+        vec!["RESTORE", "new", "0", "x"],
+        vec!["RESTORE", "new", "-1", "x"],
+        vec!["RESTORE", "new", "0", "x", "IDLETIME", "-1"],
+        vec!["RESTORE", "new", "0", "x", "FREQ", "256"],
+        vec!["RESTORE", "new", "0", "x", "BOGUS"],
+        vec!["DUMP", "nosuchkey"],
+    ] {
+        assert_eq!(vc.cmd(&args), rc.cmd(&args), "{args:?}");
+    }
+}
+
+#[test]
+fn damaged_file_stops_startup() {
+    let dir = fresh_dir("damaged");
+    let v = start_in(vireo(), &dir);
+    let mut c = v.connect();
+    fill(&mut c);
+    assert_eq!(c.cmd(&["SAVE"]), b"+OK\r\n");
+    drop(c);
+    drop(v);
+    let path = dir.join("dump.rdb");
+    let good = std::fs::read(&path).unwrap();
+    // truncated
+    std::fs::write(&path, &good[..good.len() / 2]).unwrap();
+    let out = vireo().dir(&dir).run_expecting_exit(Duration::from_secs(10));
+    assert!(!out.status.success());
+    assert!(out.log.contains("dump.rdb") && out.log.contains("offset"), "{}", out.log);
+    // a flipped byte in the body fails the checksum (or the structure)
+    let mut bad = good.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x5a;
+    std::fs::write(&path, &bad).unwrap();
+    let out = vireo().dir(&dir).run_expecting_exit(Duration::from_secs(10));
+    assert!(!out.status.success(), "{}", out.log);
+    // the file is left as it was
+    assert_eq!(std::fs::read(&path).unwrap(), bad);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn failed_bgsave_turns_on_misconf() {
+    let dir = fresh_dir("misconf");
+    let v = vireo().dir(&dir).args(["--save", "3600 1"]).start();
+    let mut c = v.connect();
+    ok(&mut c, &["SET", "k", "v"]);
+    // the directory disappears under the server: the child cannot create its temp file
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(c.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "rdb_bgsave_in_progress") == "0"));
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_bgsave_status"), "err");
+    let misconf = c.cmd(&["SET", "k", "w"]);
+    assert!(
+        misconf.starts_with(b"-MISCONF Redis is configured to save RDB snapshots"),
+        "{}",
+        String::from_utf8_lossy(&misconf)
+    );
+    assert!(c.cmd(&["PING"]).starts_with(b"-MISCONF"));
+    assert_eq!(c.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+    // writes come back when the option is off
+    ok(&mut c, &["CONFIG", "SET", "stop-writes-on-bgsave-error", "no"]);
+    assert_eq!(c.cmd(&["SET", "k", "w"]), b"+OK\r\n");
+    // SHUTDOWN NOSAVE, since saving cannot work (the connection closes without a reply)
+    c.send_cmd(&["SHUTDOWN", "NOSAVE"]);
+    assert!(v.wait_exit(Duration::from_secs(10)).is_some());
+}

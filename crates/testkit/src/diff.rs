@@ -26,6 +26,8 @@
 //! * `@conn <name>`: makes the named connection current (the first is `main`), opening it on
 //!   first use; for scripts with several clients.
 //! * `@sleep <ms>`: waits.
+//! * `@blocked <n>`: waits (up to 5 s) until both servers report `n` blocked clients in INFO
+//!   clients, so that a write meant to serve a blocked command comes after it blocked.
 //! * `@ignore <command>`: runs a command on both servers without comparing the replies (for
 //!   replies that legitimately differ: ids, addresses, times).
 //! * `@sorted <command>`: compares the replies after sorting the elements of a top-level array or
@@ -76,6 +78,8 @@ enum Action {
     Reconnect,
     Conn(String),
     Sleep(u64),
+    /// Waits until both servers report this many blocked clients.
+    Blocked(u64),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,6 +152,11 @@ fn parse_line(text: &str) -> Result<Option<Action>, String> {
             .parse::<u64>()
             .map(|ms| Some(Action::Sleep(ms)))
             .map_err(|_| "@sleep takes a number of milliseconds".into()),
+        "blocked" => arg_rest
+            .trim_end()
+            .parse::<u64>()
+            .map(|n| Some(Action::Blocked(n)))
+            .map_err(|_| "@blocked takes a number of clients".into()),
         _ => Err(format!("unknown directive @{name}")),
     }
 }
@@ -367,9 +376,38 @@ impl<'s> Run<'s> {
                 std::thread::sleep(Duration::from_millis(*ms));
                 Ok(())
             }
+            Action::Blocked(n) => {
+                let want = format!("blocked_clients:{n}\r\n");
+                let mut seen = Vec::new();
+                for s in [self.a, self.b] {
+                    let mut c = s.try_connect().map_err(|e| self.fail(step, format!("  connecting: {e}")))?;
+                    let deadline = std::time::Instant::now() + BLOCKED_WAIT;
+                    loop {
+                        let info = c.cmd(&["INFO", "clients"]);
+                        let text = String::from_utf8_lossy(&info).into_owned();
+                        if text.contains(&want) {
+                            break;
+                        }
+                        if std::time::Instant::now() > deadline {
+                            let line = text.lines().find(|l| l.starts_with("blocked_clients:")).unwrap_or("none");
+                            seen.push(format!("  {}: {line}", Self::label(s)));
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                }
+                if seen.is_empty() {
+                    Ok(())
+                } else {
+                    Err(self.fail(step, format!("  waited for {want}{}", seen.join("\n"))))
+                }
+            }
         }
     }
 }
+
+/// How long `@blocked` waits for the servers to report the blocked clients.
+const BLOCKED_WAIT: Duration = Duration::from_secs(5);
 
 /// Runs `script` (see the module documentation for the format) against servers `a` and `b` on
 /// fresh connections and compares the replies; `name` labels failure messages. Stops at the first
@@ -470,6 +508,7 @@ mod tests {
         );
         assert_eq!(action("@conn other"), Action::Conn("other".into()));
         assert_eq!(action("@sleep 15"), Action::Sleep(15));
+        assert_eq!(action("@blocked 2"), Action::Blocked(2));
         assert_eq!(action("@read"), Action::Read);
         assert_eq!(action("@closed"), Action::Closed);
         assert_eq!(action("@reconnect "), Action::Reconnect);

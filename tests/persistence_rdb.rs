@@ -2,8 +2,8 @@
 //! SAVE/BGSAVE files pass redis-check-rdb and load in Redis with the same data; Redis's dump
 //! loads in vireo; data survives SHUTDOWN and restart, DEBUG RELOAD, DUMP/RESTORE both ways;
 //! a damaged file stops startup with an error naming the file and offset; a failed background
-//! save turns on MISCONF. Value types: strings, integers and sets (lists, hashes, sorted sets and
-//! streams join as their RDB forms arrive).
+//! save turns on MISCONF. Value types: strings, integers, sets and streams with consumer groups
+//! (lists, hashes and sorted sets join as their commands arrive).
 
 mod runtime_support;
 
@@ -40,6 +40,18 @@ fn fill(c: &mut RawConn) {
     let mut args = vec!["SADD", "many"];
     args.extend(many.iter().map(|s| s.as_str()));
     ok(c, &args);
+    for i in 1..=300 {
+        ok(c, &["XADD", "stream", &format!("{i}-1"), "field", &format!("value {i}"), "n", &i.to_string()]);
+    }
+    ok(c, &["XDEL", "stream", "5-1", "6-1"]);
+    ok(c, &["XGROUP", "CREATE", "stream", "g1", "0"]);
+    ok(c, &["XGROUP", "CREATE", "stream", "g2", "$"]);
+    ok(c, &["XREADGROUP", "GROUP", "g1", "alice", "COUNT", "3", "STREAMS", "stream", ">"]);
+    ok(c, &["XREADGROUP", "GROUP", "g1", "bob", "COUNT", "2", "STREAMS", "stream", ">"]);
+    ok(c, &["XACK", "stream", "g1", "2-1"]);
+    ok(c, &["XGROUP", "CREATECONSUMER", "stream", "g2", "carol"]);
+    ok(c, &["XADD", "empty-stream", "1-1", "a", "b"]);
+    ok(c, &["XDEL", "empty-stream", "1-1"]);
     ok(c, &["SELECT", "5"]);
     ok(c, &["SET", "in5", "five"]);
     ok(c, &["PEXPIRE", "in5", "99999999"]);
@@ -64,6 +76,11 @@ fn snapshot(c: &mut RawConn) -> Vec<String> {
                         r.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
                     m.sort();
                     m.join(",")
+                }
+                "stream" => {
+                    let range = c.cmd(&["XRANGE", &k, "-", "+"]);
+                    let full = c.cmd(&["XINFO", "STREAM", &k, "FULL"]);
+                    format!("{}|{}", String::from_utf8_lossy(&range), String::from_utf8_lossy(&full))
                 }
                 other => panic!("unexpected type {other}"),
             };
@@ -144,7 +161,7 @@ fn shutdown_saves_and_restart_restores() {
     v.restart();
     let mut c = v.connect();
     assert_eq!(snapshot(&mut c), want);
-    assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "8");
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "10");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -154,7 +171,7 @@ fn dump_payloads_cross_both_ways() {
     let (mut vc, mut rc) = (v.connect(), r.connect());
     fill(&mut vc);
     fill(&mut rc);
-    for key in ["str", "int", "big", "ints", "words", "many"] {
+    for key in ["str", "int", "big", "ints", "words", "many", "stream", "empty-stream"] {
         let from_v = parse_reply(&vc.cmd(&["DUMP", key])).as_bytes().unwrap().to_vec();
         let from_r = parse_reply(&rc.cmd(&["DUMP", key])).as_bytes().unwrap().to_vec();
         let copy = format!("{key}:copy");

@@ -11,6 +11,7 @@ use std::io::{self, Read, Write};
 use vireo_keyspace::listpack::Listpack;
 use vireo_keyspace::types::list::{List, Node};
 use vireo_keyspace::types::set::Set;
+use vireo_keyspace::types::stream::{Stream, StreamId};
 use vireo_keyspace::types::{Elem, Limits};
 use vireo_keyspace::value::Value;
 
@@ -20,7 +21,8 @@ pub fn type_byte(v: &Value) -> Option<u8> {
         Value::Str(_) | Value::Int(_) => Some(vtype::STRING),
         Value::List(_) => Some(vtype::LIST_QUICKLIST_2),
         Value::Set(s) => Some(if s.intset_bytes().is_some() { vtype::SET_INTSET } else { vtype::SET }),
-        Value::Hash(_) | Value::ZSet(_) | Value::Stream(_) => None,
+        Value::Stream(_) => Some(vtype::STREAM_LISTPACKS_2),
+        Value::Hash(_) | Value::ZSet(_) => None,
     }
 }
 
@@ -76,8 +78,148 @@ pub fn write_payload<W: Write>(e: &mut Encoder<W>, v: &Value) -> io::Result<()> 
                 Ok(())
             }
         },
-        Value::Hash(_) | Value::ZSet(_) | Value::Stream(_) => Err(unsupported(v.kind().name())),
+        Value::Stream(s) => write_stream(e, s),
+        Value::Hash(_) | Value::ZSet(_) => Err(unsupported(v.kind().name())),
     }
+}
+
+fn write_id<W: Write>(e: &mut Encoder<W>, id: StreamId) -> io::Result<()> {
+    e.length(id.ms)?;
+    e.length(id.seq)
+}
+
+/// STREAM_LISTPACKS_2: the nodes (16-byte big-endian master id, listpack), the length, the last,
+/// first and largest deleted ids, the entries ever added, then each consumer group with its last
+/// delivered id, entries read, pending entries (raw id, delivery time, delivery count) and
+/// consumers (name, seen time, raw ids of the entries they own).
+fn write_stream<W: Write>(e: &mut Encoder<W>, s: &Stream) -> io::Result<()> {
+    let ent = s.entries();
+    e.length(ent.node_count() as u64)?;
+    for (master, lp) in ent.nodes() {
+        e.string(&master.to_be_bytes())?;
+        e.string(lp.bytes())?;
+    }
+    e.length(ent.len())?;
+    write_id(e, ent.last_id())?;
+    write_id(e, ent.first_id())?;
+    write_id(e, ent.max_deleted_id())?;
+    e.length(ent.entries_added())?;
+    e.length(s.group_count() as u64)?;
+    for (name, g) in s.groups() {
+        e.string(name)?;
+        write_id(e, g.last_id)?;
+        e.length(g.entries_read as u64)?;
+        e.length(g.pel_len() as u64)?;
+        for (id, nack) in g.pel() {
+            e.raw(&id.to_be_bytes())?;
+            e.millis(nack.delivery_time)?;
+            e.length(nack.delivery_count)?;
+        }
+        e.length(g.consumer_count() as u64)?;
+        for (cname, c) in g.consumers() {
+            e.string(cname)?;
+            e.millis(c.seen_time)?;
+            e.length(c.pending() as u64)?;
+            for id in c.pending_ids() {
+                e.raw(&id.to_be_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_id<R: Read>(d: &mut Decoder<R>) -> Result<StreamId, Error> {
+    Ok(StreamId { ms: d.length()?, seq: d.length()? })
+}
+
+fn read_raw_id<R: Read>(d: &mut Decoder<R>) -> Result<StreamId, Error> {
+    let mut b = [0u8; 16];
+    d.exact(&mut b)?;
+    Ok(StreamId::from_be_bytes(b))
+}
+
+/// STREAM_LISTPACKS (v1, Redis 5 and 6) and STREAM_LISTPACKS_2 (7.0). For v1 the counters 7.0
+/// added are derived as Redis derives them: the first id from the data, entries added = length,
+/// each group's entries read estimated from its last delivered id.
+fn read_stream<R: Read>(d: &mut Decoder<R>, v2: bool) -> Result<Stream, Error> {
+    let mut s = Stream::new();
+    let nodes = d.length()?;
+    for _ in 0..nodes {
+        let at = d.offset();
+        let key = d.string()?;
+        let Ok(raw) = <[u8; 16]>::try_from(&key[..]) else {
+            return Err(Error::Corrupt { offset: at, what: "stream node key is not a 128-bit id".into() });
+        };
+        let at = d.offset();
+        let blob = d.string()?;
+        let lp = Listpack::from_bytes(blob)
+            .map_err(|e| Error::Corrupt { offset: at, what: format!("invalid listpack in a stream node ({e:?})") })?;
+        if lp.is_empty() {
+            return Err(Error::Corrupt { offset: at, what: "Empty listpack inside stream".into() });
+        }
+        if !s.entries_mut().push_node(StreamId::from_be_bytes(raw), lp) {
+            return Err(Error::Corrupt { offset: at, what: "invalid or out-of-order stream node".into() });
+        }
+    }
+    let at = d.offset();
+    let length = d.length()?;
+    if length != s.entries().len() {
+        return Err(Error::Corrupt { offset: at, what: "stream length does not match its entries".into() });
+    }
+    let last = read_id(d)?;
+    s.entries_mut().set_last_id(last);
+    if v2 {
+        let first = read_id(d)?;
+        let max_deleted = read_id(d)?;
+        let added = d.length()?;
+        let ent = s.entries_mut();
+        ent.set_first_id(first);
+        ent.set_max_deleted_id(max_deleted);
+        ent.set_entries_added(added);
+    } else {
+        let first = s.entries().edge_id(true, true);
+        let len = s.entries().len();
+        let ent = s.entries_mut();
+        ent.set_first_id(first);
+        ent.set_max_deleted_id(StreamId { ms: 0, seq: 0 });
+        ent.set_entries_added(len);
+    }
+    let groups = d.length()?;
+    for _ in 0..groups {
+        let at = d.offset();
+        let name = d.string()?;
+        let gid = read_id(d)?;
+        let entries_read = if v2 { d.length()? as i64 } else { s.entries().estimate_distance(gid) };
+        if !s.create_group(&name, gid, entries_read) {
+            return Err(Error::Corrupt { offset: at, what: "duplicated consumer group name".into() });
+        }
+        let g = s.group_mut(&name).expect("just created");
+        let pel = d.length()?;
+        for _ in 0..pel {
+            let id = read_raw_id(d)?;
+            let time = d.millis()?;
+            let count = d.length()?;
+            if !g.restore_pending(id, time, count) {
+                return Err(d.corrupt("duplicated global PEL entry loading stream consumer group"));
+            }
+        }
+        let consumers = d.length()?;
+        for _ in 0..consumers {
+            let cname = d.string()?;
+            let seen = d.millis()?;
+            if !g.create_consumer(&cname, seen) {
+                return Err(d.corrupt("duplicated consumer name in a stream group"));
+            }
+            let owned = d.length()?;
+            for _ in 0..owned {
+                let id = read_raw_id(d)?;
+                if !g.restore_owner(id, &cname) {
+                    return Err(d.corrupt("consumer PEL entry not found in the group PEL, or owned twice"));
+                }
+            }
+        }
+    }
+    Ok(s)
 }
 
 /// Reads the payload of a value of type `t` (the type byte already read). `Ok(None)` for an
@@ -166,6 +308,9 @@ pub fn read_value<R: Read>(d: &mut Decoder<R>, t: u8, limits: &Limits) -> Result
             }
             let empty = s.is_empty();
             non_empty(d, Value::Set(Box::new(s)), empty)
+        }
+        vtype::STREAM_LISTPACKS | vtype::STREAM_LISTPACKS_2 => {
+            Ok(Some(Value::Stream(Box::new(read_stream(d, t == vtype::STREAM_LISTPACKS_2)?))))
         }
         vtype::MODULE_2 | vtype::MODULE_PRE_GA => {
             Err(d.corrupt("the RDB holds a module value, and vireo has no modules to load it"))

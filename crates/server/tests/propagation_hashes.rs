@@ -327,10 +327,15 @@ fn commands(cmds: Vec<Vec<Vec<u8>>>) -> Vec<String> {
 
 #[test]
 fn huge_negative_hrandfield_closes_the_client_instead_of_growing() {
-    for config in ["client-output-buffer-limit normal 1mb 0 0\n", "hash-max-listpack-entries 0\nclient-output-buffer-limit normal 1mb 0 0\n"] {
+    for config in [
+        "client-output-buffer-limit normal 1mb 0 0\n",
+        "hash-max-listpack-entries 0\nclient-output-buffer-limit normal 1mb 0 0\n",
+    ] {
         let mut vireo = TestServer::new(config);
         assert_eq!(vireo.cmd(&["HSET", "h", "a", "1", "b", "2"]), b":2\r\n");
-        for args in [["HRANDFIELD", "h", "-9223372036854775807", ""], ["HRANDFIELD", "h", "-4611686018427387903", "WITHVALUES"]] {
+        for args in
+            [["HRANDFIELD", "h", "-9223372036854775807", ""], ["HRANDFIELD", "h", "-4611686018427387903", "WITHVALUES"]]
+        {
             let argv: Vec<&str> = args.iter().copied().filter(|a| !a.is_empty()).collect();
             let reply = vireo.cmd(&argv);
             assert!(reply.is_empty(), "the oversized reply must be dropped, got {} bytes", reply.len());

@@ -50,6 +50,9 @@ pub mod lookup {
     pub const NOEXPIRE: u8 = 4;
     /// The lookup is for a write: no hit/miss stats; on writable replicas expired keys go.
     pub const WRITE: u8 = 8;
+    /// With WRITE: the caller may leave the key unchanged, so the lookup does not record it as
+    /// written; the caller calls [`super::Db::mark_written`] once it has really changed it.
+    pub const NORECORD: u8 = 16;
 }
 
 /// Things that happened inside the database that the server must act upon.
@@ -109,6 +112,11 @@ impl Db {
         self.main.len()
     }
 
+    /// Records a write to `key` looked up with [`lookup::NORECORD`].
+    pub fn mark_written(&mut self, key: &[u8]) {
+        self.record_write(key);
+    }
+
     #[inline]
     fn record_write(&mut self, key: &[u8]) {
         if self.track_writes {
@@ -163,7 +171,11 @@ impl Db {
     /// Redis's lookupKey: lazy expiry, access time, hit/miss stats.
     pub fn lookup(&mut self, key: &[u8], flags: u8) -> Option<&mut Entry> {
         let expired = self.expire_if_needed(key, flags);
-        if flags & lookup::WRITE != 0 && !expired && self.track_writes && self.main.contains_key(key) {
+        if flags & (lookup::WRITE | lookup::NORECORD) == lookup::WRITE
+            && !expired
+            && self.track_writes
+            && self.main.contains_key(key)
+        {
             self.written.push(SBytes::new(key));
         }
         let clock = self.clock;

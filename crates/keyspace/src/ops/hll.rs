@@ -487,7 +487,8 @@ pub fn estimate(hist: &Histogram) -> u64 {
     }
     z += m * sigma(hist[0] as f64 / m);
     let e = (ALPHA_INF * m * m / z).round();
-    if e < 9.223_372_036_854_775_807e18 {
+    // 2^63, the first value a signed 64-bit integer cannot hold
+    if e < 9_223_372_036_854_775_808.0 {
         e as u64
     } else {
         1u64 << 63

@@ -9,7 +9,7 @@
 //! set. Replies, error texts, dirty counts, notifications and propagation are the server's.
 
 use super::OpError;
-use crate::db::Db;
+use crate::db::{lookup, Db};
 use crate::rng::Rng;
 use crate::sbytes::SBytes;
 use crate::types::set::{int_member, Set};
@@ -122,7 +122,8 @@ pub enum Move {
 /// SMOVE.
 pub fn smove(db: &mut Db, src: &[u8], dst: &[u8], member: &[u8], limits: &Limits) -> Result<Move, OpError> {
     let src_is_set = db.lookup_write(src).map(|e| matches!(e.val, Value::Set(_)));
-    let dst_is_set = db.lookup_write(dst).map(|e| matches!(e.val, Value::Set(_)));
+    // the destination is written only if it gains the member
+    let dst_is_set = db.lookup(dst, lookup::WRITE | lookup::NORECORD).map(|e| matches!(e.val, Value::Set(_)));
     let Some(src_ok) = src_is_set else { return Ok(Move::SrcMissing) };
     if !src_ok || dst_is_set == Some(false) {
         return Err(OpError::WrongType);
@@ -143,6 +144,9 @@ pub fn smove(db: &mut Db, src: &[u8], dst: &[u8], member: &[u8], limits: &Limits
         db.add(dst, Value::Set(Box::new(Set::for_member(member))));
     }
     let dst_added = stored_set(db, dst).is_some_and(|d| d.add(member, limits.set_max_intset_entries));
+    if dst_added {
+        db.mark_written(dst);
+    }
     Ok(Move::Moved { src_deleted, dst_added })
 }
 

@@ -514,7 +514,7 @@ pub fn notify_keyspace_event(
     }
     if flags & crate::exec::notify::KEYEVENT != 0 {
         let ch = format!("__keyevent@{}__:{}", db, event).into_bytes();
-        publish(srv, cur.as_deref_mut(), &ch, key);
+        publish(srv, cur, &ch, key);
     }
 }
 

@@ -253,3 +253,28 @@ fn failed_bgsave_turns_on_misconf() {
     c.send_cmd(&["SHUTDOWN", "NOSAVE"]);
     assert!(v.wait_exit(Duration::from_secs(10)).is_some());
 }
+
+#[test]
+fn lfu_counters_travel_with_the_snapshot() {
+    let dir = fresh_dir("lfu");
+    let v = start_in(vireo().args(["--maxmemory-policy", "allkeys-lfu"]), &dir);
+    let mut c = v.connect();
+    ok(&mut c, &["SET", "hot", "v"]);
+    for _ in 0..200 {
+        ok(&mut c, &["GET", "hot"]);
+    }
+    ok(&mut c, &["SET", "cold", "v"]);
+    let freq = |c: &mut RawConn, k: &str| parse_reply(&c.cmd(&["OBJECT", "FREQ", k])).as_int().unwrap();
+    let (hot, cold) = (freq(&mut c, "hot"), freq(&mut c, "cold"));
+    assert!(hot > cold, "hot {hot} cold {cold}");
+    assert_eq!(c.cmd(&["SAVE"]), b"+OK\r\n");
+    check_rdb(&dir.join("dump.rdb"));
+    assert_eq!(c.cmd(&["DEBUG", "RELOAD", "NOSAVE"]), b"+OK\r\n");
+    assert_eq!((freq(&mut c, "hot"), freq(&mut c, "cold")), (hot, cold));
+    drop(c);
+    drop(v);
+    let r = start_in(redis().args(["--maxmemory-policy", "allkeys-lfu"]), &dir);
+    let mut rc = r.connect();
+    assert_eq!((freq(&mut rc, "hot"), freq(&mut rc, "cold")), (hot, cold));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -75,8 +75,37 @@ fn aux_for(srv: &Server) -> Aux {
     }
 }
 
+/// Which access data a snapshot carries per key: Redis writes the LRU idle time under an LRU
+/// maxmemory policy and the LFU counter under an LFU one, nothing otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    None,
+    Lru,
+    Lfu,
+}
+
+impl Access {
+    pub fn of(srv: &Server) -> Access {
+        let p = srv.config.maxmemory_policy;
+        if p.is_lru() {
+            Access::Lru
+        } else if p.is_lfu() {
+            Access::Lfu
+        } else {
+            Access::None
+        }
+    }
+}
+
 /// Writes every database to `w` as an RDB stream; returns the number of keys written.
-pub fn write_dbs<W: Write>(dbs: &[Db], w: W, compress: bool, checksum: bool, aux: &Aux) -> io::Result<u64> {
+pub fn write_dbs<W: Write>(
+    dbs: &[Db],
+    w: W,
+    compress: bool,
+    checksum: bool,
+    aux: &Aux,
+    access: Access,
+) -> io::Result<u64> {
     let mut wr = Writer::start(w, compress, aux)?;
     let mut keys = 0u64;
     for db in dbs {
@@ -86,7 +115,12 @@ pub fn write_dbs<W: Write>(dbs: &[Db], w: W, compress: bool, checksum: bool, aux
         wr.select_db(db.id, db.len(), db.expires_len())?;
         for (k, e) in db.iter() {
             let exp = db.get_expire(k);
-            wr.key(k, &e.val, exp, None, None)?;
+            let (idle, freq) = match access {
+                Access::None => (None, None),
+                Access::Lru => (Some(vireo_keyspace::db::idle_ms(e.lru, db.clock.lru) / 1000), None),
+                Access::Lfu => (None, Some(vireo_keyspace::db::lfu_decr_and_return(e.lru, &db.clock).min(255) as u8)),
+            };
+            wr.key(k, &e.val, exp, idle, freq)?;
             keys += 1;
         }
     }
@@ -96,7 +130,15 @@ pub fn write_dbs<W: Write>(dbs: &[Db], w: W, compress: bool, checksum: bool, aux
 }
 
 /// Writes the snapshot to `temp`, fsyncs it, renames it to `target` and fsyncs the directory.
-fn write_file(dbs: &[Db], temp: &str, target: &str, compress: bool, checksum: bool, aux: &Aux) -> Result<u64, String> {
+fn write_file(
+    dbs: &[Db],
+    temp: &str,
+    target: &str,
+    compress: bool,
+    checksum: bool,
+    aux: &Aux,
+    access: Access,
+) -> Result<u64, String> {
     let f = match OpenOptions::new().write(true).create(true).truncate(true).open(temp) {
         Ok(f) => f,
         Err(e) => {
@@ -108,7 +150,7 @@ fn write_file(dbs: &[Db], temp: &str, target: &str, compress: bool, checksum: bo
         }
     };
     let mut bw = BufWriter::with_capacity(1 << 16, f);
-    let result = write_dbs(dbs, &mut bw, compress, checksum, aux).and_then(|keys| {
+    let result = write_dbs(dbs, &mut bw, compress, checksum, aux, access).and_then(|keys| {
         let f = bw.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         Ok(keys)
@@ -147,7 +189,8 @@ pub fn save(srv: &mut Server) -> Result<(), String> {
     let temp = format!("temp-{}.rdb", std::process::id());
     let target = srv.config.dbfilename.clone();
     let aux = aux_for(srv);
-    match write_file(&srv.ks.dbs, &temp, &target, srv.config.rdbcompression, srv.config.rdbchecksum, &aux) {
+    let access = Access::of(srv);
+    match write_file(&srv.ks.dbs, &temp, &target, srv.config.rdbcompression, srv.config.rdbchecksum, &aux, access) {
         Ok(_) => {
             log_notice!("DB saved on disk");
             srv.dirty = 0;
@@ -174,6 +217,7 @@ pub fn bgsave(srv: &mut Server) -> Result<(), String> {
     let aux = aux_for(srv);
     let target = srv.config.dbfilename.clone();
     let (compress, checksum) = (srv.config.rdbcompression, srv.config.rdbchecksum);
+    let access = Access::of(srv);
     let t0 = Instant::now();
     // SAFETY: called from the thread that owns the keyspace; the child only serializes the
     // copy of the data the fork gave it, logs, and leaves with _exit (no destructors, no
@@ -182,7 +226,7 @@ pub fn bgsave(srv: &mut Server) -> Result<(), String> {
     if pid == 0 {
         crate::log::set_role(b'C');
         let temp = format!("temp-{}.rdb", std::process::id());
-        let code = match write_file(&srv.ks.dbs, &temp, &target, compress, checksum, &aux) {
+        let code = match write_file(&srv.ks.dbs, &temp, &target, compress, checksum, &aux, access) {
             Ok(_) => {
                 log_notice!("DB saved on disk");
                 let cow = private_dirty_bytes(std::process::id() as libc::pid_t).unwrap_or(0);
@@ -357,7 +401,7 @@ pub fn load_into<R: io::Read>(
             Item::Function(_) => {
                 return Err(format!("a function library at offset {at}: vireo does not support functions yet"));
             }
-            Item::Key { key, value, expire_ms, .. } => {
+            Item::Key { key, value, expire_ms, idle_secs, freq } => {
                 let Some(value) = value else {
                     log_notice!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(&key));
                     continue;
@@ -381,11 +425,28 @@ pub fn load_into<R: io::Read>(
                 if let Some(t) = expire_ms {
                     d.set_expire(&key, t);
                 }
+                restore_access(d, &key, idle_secs, freq);
                 st.loaded += 1;
             }
         }
     }
     Ok(st)
+}
+
+/// Applies a loaded key's IDLE or FREQ to its access field, as far as the running policy keeps
+/// that kind of data (an LFU counter under an LFU policy, the idle time otherwise).
+pub fn restore_access(d: &mut Db, key: &[u8], idle_secs: Option<u64>, freq: Option<u8>) {
+    let clock = d.clock.clone();
+    let Some(e) = d.peek_mut(key) else { return };
+    if clock.lfu {
+        if let Some(f) = freq {
+            e.lru = (vireo_keyspace::db::lfu_minutes(clock.now_ms) << 8) | f as u32;
+        }
+    } else if let Some(idle) = idle_secs {
+        let max = vireo_keyspace::db::LRU_CLOCK_MAX;
+        let secs = idle.min(max as u64) as u32;
+        e.lru = if clock.lru >= secs { clock.lru - secs } else { max - (secs - clock.lru) };
+    }
 }
 
 /// Loads `dbfilename` at startup, logging like Redis. Ok(false) when there is no file; Err

@@ -377,6 +377,12 @@ impl Db {
         self.main.expand(n)
     }
 
+    /// The check made before the key and expire tables grow (see `Dict::set_expand_guard`).
+    pub fn set_expand_guard(&mut self, guard: Option<crate::dict::ExpandGuard>) {
+        self.main.set_expand_guard(guard);
+        self.expires.set_expand_guard(guard);
+    }
+
     pub fn set_resize_allowed(&mut self, allowed: bool) {
         self.main.set_resize_allowed(allowed);
         self.expires.set_resize_allowed(allowed);

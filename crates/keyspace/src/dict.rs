@@ -156,6 +156,9 @@ fn hash_seed() -> &'static HashSeed {
     })
 }
 
+/// Decides whether a table may grow: (bytes of the new bucket array, elements per bucket now).
+pub type ExpandGuard = fn(usize, f64) -> bool;
+
 /// See the module documentation.
 pub struct Dict<V> {
     /// `ht[0]` is the main table; `ht[1]` has buckets only while rehashing into it.
@@ -163,6 +166,9 @@ pub struct Dict<V> {
     /// While rehashing: buckets of `ht[0]` below this index are empty (already moved).
     rehash_idx: usize,
     resize_allowed: bool,
+    /// Asked before a grow with the bytes the new bucket array takes and the current load
+    /// factor; refusing keeps the table as it is (the server uses it to stay under maxmemory).
+    expand_guard: Option<ExpandGuard>,
     seed: &'static HashSeed,
     /// (buckets visited, nodes moved) by rehashing, for the bounded-work test.
     #[cfg(test)]
@@ -212,6 +218,7 @@ impl<V> Dict<V> {
             ht: [Table::empty(), Table::empty()],
             rehash_idx: 0,
             resize_allowed: true,
+            expand_guard: None,
             seed: hash_seed(),
             #[cfg(test)]
             work: (0, 0),
@@ -348,6 +355,7 @@ impl<V> Dict<V> {
     pub fn take(&mut self) -> Dict<V> {
         let mut fresh = Dict::new();
         fresh.resize_allowed = self.resize_allowed;
+        fresh.expand_guard = self.expand_guard;
         mem::replace(self, fresh)
     }
 
@@ -525,6 +533,11 @@ impl<V> Dict<V> {
 
     /// Grow/shrink policy switch: while a fork child is alive Redis avoids resizing unless the
     /// load factor passes 5.
+    /// Installs (or removes) the check made before every grow.
+    pub fn set_expand_guard(&mut self, guard: Option<ExpandGuard>) {
+        self.expand_guard = guard;
+    }
+
     pub fn set_resize_allowed(&mut self, allowed: bool) {
         self.resize_allowed = allowed;
     }
@@ -697,6 +710,13 @@ impl<V> Dict<V> {
         }
         let used = self.ht[0].used;
         if (self.resize_allowed && used >= size) || used / size > FORCE_RESIZE_RATIO {
+            if let Some(allowed) = self.expand_guard {
+                let buckets = (used + 1).checked_next_power_of_two().unwrap_or(usize::MAX);
+                let bytes = buckets.saturating_mul(mem::size_of::<Link<V>>());
+                if !allowed(bytes, used as f64 / size as f64) {
+                    return;
+                }
+            }
             self.expand(used + 1);
         }
     }

@@ -10,6 +10,7 @@
 use crate::client::Client;
 use crate::server::{PauseKind, Server};
 use bytes::Bytes;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use vireo_config::MaxmemoryPolicy;
 use vireo_keyspace::evict::{candidates_in, random_candidate, EvictionPool, Rank};
@@ -54,6 +55,28 @@ pub enum Evict {
 /// AOF arrive they report their sizes here.
 pub fn not_counted_memory(_srv: &Server) -> usize {
     0
+}
+
+/// maxmemory as seen by the keyspace's tables, which cannot reach the server: they ask
+/// [`dict_expand_allowed`] before growing. The server keeps it equal to its configuration.
+static LIMIT: AtomicU64 = AtomicU64::new(0);
+
+/// Publishes the configured maxmemory to [`dict_expand_allowed`].
+pub fn publish_limit(maxmemory: u64) {
+    LIMIT.store(maxmemory, Ordering::Relaxed);
+}
+
+/// The keyspace tables' grow check (Redis's dictExpandAllowed): a table that is not yet
+/// overloaded (at most 1.618 elements per bucket) does not grow when its new bucket array
+/// would take memory past maxmemory — a big allocation that would only force evictions.
+/// Memory not counted for eviction is not known here (none exists yet, see
+/// [`not_counted_memory`]).
+pub fn dict_expand_allowed(more: usize, load: f64) -> bool {
+    if load > 1.618 {
+        return true;
+    }
+    let max = LIMIT.load(Ordering::Relaxed);
+    max == 0 || (crate::alloc::used_memory() as u64).saturating_add(more as u64) <= max
 }
 
 /// The memory state against maxmemory: `None` when within the limit (or no limit), otherwise
@@ -287,6 +310,7 @@ pub fn time_proc(srv: &mut Server) {
 /// start evicting.
 pub fn maxmemory_changed(srv: &mut Server) {
     let max = srv.config.maxmemory;
+    publish_limit(max);
     if max == 0 {
         return;
     }

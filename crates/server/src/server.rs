@@ -175,8 +175,13 @@ impl Server {
         let dbs = (config.databases as usize).max(1);
         let nstats = registry.len();
         let hz = config.hz as u32;
+        let mut ks = Keyspace::new(dbs);
+        for db in ks.dbs.iter_mut() {
+            db.set_expand_guard(Some(crate::evict::dict_expand_allowed));
+        }
+        crate::evict::publish_limit(config.maxmemory);
         Server {
-            ks: Keyspace::new(dbs),
+            ks,
             cmd_stats: vec![CmdStats::default(); nstats],
             registry,
             clients: Slab::new(),

@@ -326,3 +326,27 @@ fn exceeded_time_is_reported_while_over_the_limit() {
     assert_eq!(info_field(&mut t, "memory", "maxmemory_policy"), "noeviction");
     assert_eq!(info_field(&mut t, "memory", "mem_not_counted_for_evict"), "0");
 }
+
+#[test]
+fn key_table_does_not_grow_past_maxmemory() {
+    let _g = serial();
+    let mut t = server("allkeys-random");
+    ok(&mut t, &["CONFIG", "SET", "latency-tracking", "no"]);
+    // 4096 keys fill 4096 buckets: the next key would double the table (64 KiB of buckets)
+    for i in 0..4096 {
+        ok(&mut t, &["SET", &format!("key:{}", i), "1"]);
+    }
+    assert_eq!(t.cmd(&["PING"]), b"+PONG\r\n");
+    let limit = used() + 10 * 1024;
+    ok(&mut t, &["CONFIG", "SET", "maxmemory", &limit.to_string()]);
+    ok(&mut t, &["SET", "k1", "v1"]);
+    ok(&mut t, &["SET", "k2", "v2"]);
+    // the table stayed as it was, so nothing had to be evicted
+    assert_eq!(t.cmd(&["DBSIZE"]), b":4098\r\n");
+    assert_eq!(t.srv.stats.evictedkeys, 0);
+    // without a limit it grows again
+    ok(&mut t, &["CONFIG", "SET", "maxmemory", "0"]);
+    ok(&mut t, &["SET", "k3", "v3"]);
+    let buckets = t.srv.ks.dbs[0].main_dict().buckets();
+    assert!(buckets >= 8192, "{} buckets", buckets);
+}

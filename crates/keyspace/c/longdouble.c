@@ -109,3 +109,19 @@ int vireo_ld_normalize_human(const char *text, size_t len, char *out, size_t cap
     *out_len = n;
     return VIREO_LD_OK;
 }
+
+/* A blocking command's timeout: `text` seconds (strictly parsed as above) turned into whole
+ * milliseconds, rounded up. A product outside the range of long long becomes LLONG_MIN, which
+ * is what the x86-64 conversion yields, so callers see it as negative. Returns 1 and stores the
+ * milliseconds, or 0 when the text is not a number. */
+int vireo_ld_seconds_to_ms(const char *text, size_t len, long long *out) {
+    long double v, ms;
+
+    if (!parse_strict(text, len, &v)) return 0;
+    ms = ceill(v * 1000.0L);
+    if (ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L)
+        *out = (long long)ms;
+    else
+        *out = (-9223372036854775807LL - 1);
+    return 1;
+}

@@ -43,6 +43,10 @@ pub struct Blocking {
     pub blocked: usize,
     /// The deadline of the client being re-run: if its command blocks again, it keeps it.
     rerun_deadline: Option<i64>,
+    /// The key whose readiness is being served while a waiter's command runs again, so the
+    /// command takes from that key first (Redis serves a waiter from the key that became ready,
+    /// not from the first of its keys that happens to hold something).
+    serving: Option<(usize, Bytes)>,
 }
 
 impl Blocking {
@@ -73,6 +77,11 @@ impl Blocking {
     #[inline]
     pub fn has_ready(&self) -> bool {
         !self.ready.is_empty()
+    }
+
+    /// While a waiter's command runs again: the ready key (in database `db`) it is served from.
+    pub fn serving_key(&self, db: usize) -> Option<&Bytes> {
+        self.serving.as_ref().filter(|(d, _)| *d == db).map(|(_, k)| k)
     }
 
     /// The nearest deadline, for the event loop's poll timeout.
@@ -266,7 +275,9 @@ pub fn serve_ready_keys(srv: &mut Server) {
                     c.argv = argv;
                 }
                 srv.blocking.rerun_deadline = Some(st.deadline_ms);
+                srv.blocking.serving = Some(key.clone());
                 crate::exec::process_command(srv, &mut c);
+                srv.blocking.serving = None;
                 srv.blocking.rerun_deadline = None;
                 let blocked_again = c.block.is_some();
                 if blocked_again {

@@ -27,6 +27,7 @@ extern "C" {
         cap: usize,
         out_len: *mut usize,
     ) -> c_int;
+    fn vireo_ld_seconds_to_ms(text: *const c_char, len: usize, out: *mut i64) -> c_int;
     fn vireo_ld_normalize_human(
         text: *const c_char,
         len: usize,
@@ -87,6 +88,16 @@ pub fn add_human(value: Option<&[u8]>, incr: &[u8]) -> Result<Vec<u8>, LdError> 
         // cannot happen with OUT_CAP; treat as an invalid result rather than panic
         _ => Err(LdError::NotFinite),
     }
+}
+
+/// A blocking command's timeout: `text` seconds (a number Redis's string2ld accepts) as whole
+/// milliseconds rounded up in long double precision; `None` when it is not a number. Products
+/// beyond the range of i64 come back as `i64::MIN` (negative), as on Redis's x86-64 builds.
+pub fn seconds_to_ms(text: &[u8]) -> Option<i64> {
+    let mut ms = 0i64;
+    // SAFETY: the pointer and length describe a live slice; the C side writes one i64 to `ms`.
+    let ok = unsafe { vireo_ld_seconds_to_ms(text.as_ptr().cast(), text.len(), &mut ms) };
+    (ok != 0).then_some(ms)
 }
 
 /// Parses `text` and renders it back human friendly (`None` when it is not a valid float).

@@ -773,11 +773,7 @@ fn parse_timeout(ctx: &mut Ctx, i: usize) -> Option<i64> {
     };
     let ms = (secs * 1000.0).ceil();
     // C converts an out-of-range value to the minimum long long: "negative"
-    let ms = if ms.is_finite() && ms < 9.223372036854775807e18 && ms >= -9.223372036854775808e18 {
-        ms as i64
-    } else {
-        i64::MIN
-    };
+    let ms = if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&ms) { ms as i64 } else { i64::MIN };
     if ms < 0 {
         ctx.error(TIMEOUT_NEGATIVE);
         return None;
@@ -845,14 +841,14 @@ fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) {
         idx += 1;
     }
     let elements = argv.len() - idx;
-    if elements % 2 != 0 || elements == 0 {
+    if !elements.is_multiple_of(2) || elements == 0 {
         return ctx.error(errors::SYNTAX);
     }
     let elements = elements / 2;
     if f.nx && f.xx {
         return ctx.error("ERR XX and NX options at the same time are not compatible");
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
+    if (f.nx && (f.gt || f.lt)) || (f.gt && f.lt) {
         return ctx.error("ERR GT, LT, and/or NX options at the same time are not compatible");
     }
     if f.incr && elements > 1 {

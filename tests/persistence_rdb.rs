@@ -2,8 +2,8 @@
 //! SAVE/BGSAVE files pass redis-check-rdb and load in Redis with the same data; Redis's dump
 //! loads in vireo; data survives SHUTDOWN and restart, DEBUG RELOAD, DUMP/RESTORE both ways;
 //! a damaged file stops startup with an error naming the file and offset; a failed background
-//! save turns on MISCONF. Value types: strings, integers, sets and streams with consumer groups
-//! (lists, hashes and sorted sets join as their commands arrive).
+//! save turns on MISCONF. Value types: strings, integers, sets, hashes (both encodings) and
+//! streams with consumer groups (lists and sorted sets join as their commands arrive).
 
 mod runtime_support;
 
@@ -52,6 +52,15 @@ fn fill(c: &mut RawConn) {
     ok(c, &["XGROUP", "CREATECONSUMER", "stream", "g2", "carol"]);
     ok(c, &["XADD", "empty-stream", "1-1", "a", "b"]);
     ok(c, &["XDEL", "empty-stream", "1-1"]);
+    ok(c, &["HSET", "h:small", "a", "1", "b", "two", "c", "-3"]);
+    ok(c, &["HSET", "h:longval", "f", &"v".repeat(100)]);
+    let mut args = vec!["HSET".to_string(), "h:big".to_string()];
+    for i in 0..700 {
+        args.push(format!("field{i}"));
+        args.push(format!("{}", i * 3));
+    }
+    let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    ok(c, &args);
     ok(c, &["SELECT", "5"]);
     ok(c, &["SET", "in5", "five"]);
     ok(c, &["PEXPIRE", "in5", "99999999"]);
@@ -76,6 +85,15 @@ fn snapshot(c: &mut RawConn) -> Vec<String> {
                         r.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
                     m.sort();
                     m.join(",")
+                }
+                "hash" => {
+                    let r = parse_reply(&c.cmd(&["HGETALL", &k]));
+                    let flat: Vec<String> =
+                        r.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+                    let mut pairs: Vec<String> = flat.chunks(2).map(|p| format!("{}={}", p[0], p[1])).collect();
+                    pairs.sort();
+                    let enc = String::from_utf8_lossy(&c.cmd(&["OBJECT", "ENCODING", &k])).to_string();
+                    format!("{enc}:{}", pairs.join(","))
                 }
                 "stream" => {
                     let range = c.cmd(&["XRANGE", &k, "-", "+"]);
@@ -161,7 +179,7 @@ fn shutdown_saves_and_restart_restores() {
     v.restart();
     let mut c = v.connect();
     assert_eq!(snapshot(&mut c), want);
-    assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "10");
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "13");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -171,7 +189,8 @@ fn dump_payloads_cross_both_ways() {
     let (mut vc, mut rc) = (v.connect(), r.connect());
     fill(&mut vc);
     fill(&mut rc);
-    for key in ["str", "int", "big", "ints", "words", "many", "stream", "empty-stream"] {
+    for key in ["str", "int", "big", "ints", "words", "many", "stream", "empty-stream", "h:small", "h:longval", "h:big"]
+    {
         let from_v = parse_reply(&vc.cmd(&["DUMP", key])).as_bytes().unwrap().to_vec();
         let from_r = parse_reply(&rc.cmd(&["DUMP", key])).as_bytes().unwrap().to_vec();
         let copy = format!("{key}:copy");

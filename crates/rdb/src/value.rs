@@ -9,6 +9,7 @@ use crate::vtype;
 use crate::ziplist;
 use std::io::{self, Read, Write};
 use vireo_keyspace::listpack::Listpack;
+use vireo_keyspace::types::hash::Hash;
 use vireo_keyspace::types::list::{List, Node};
 use vireo_keyspace::types::set::Set;
 use vireo_keyspace::types::stream::{Stream, StreamId};
@@ -22,7 +23,8 @@ pub fn type_byte(v: &Value) -> Option<u8> {
         Value::List(_) => Some(vtype::LIST_QUICKLIST_2),
         Value::Set(s) => Some(if s.intset_bytes().is_some() { vtype::SET_INTSET } else { vtype::SET }),
         Value::Stream(_) => Some(vtype::STREAM_LISTPACKS_2),
-        Value::Hash(_) | Value::ZSet(_) => None,
+        Value::Hash(h) => Some(if h.listpack().is_some() { vtype::HASH_LISTPACK } else { vtype::HASH }),
+        Value::ZSet(_) => None,
     }
 }
 
@@ -79,7 +81,18 @@ pub fn write_payload<W: Write>(e: &mut Encoder<W>, v: &Value) -> io::Result<()> 
             }
         },
         Value::Stream(s) => write_stream(e, s),
-        Value::Hash(_) | Value::ZSet(_) => Err(unsupported(v.kind().name())),
+        Value::Hash(h) => match h.listpack() {
+            Some(lp) => e.string(lp.bytes()),
+            None => {
+                e.length(h.len() as u64)?;
+                for (f, v) in h.iter() {
+                    elem(e, f)?;
+                    elem(e, v)?;
+                }
+                Ok(())
+            }
+        },
+        Value::ZSet(_) => Err(unsupported(v.kind().name())),
     }
 }
 
@@ -308,6 +321,51 @@ pub fn read_value<R: Read>(d: &mut Decoder<R>, t: u8, limits: &Limits) -> Result
             }
             let empty = s.is_empty();
             non_empty(d, Value::Set(Box::new(s)), empty)
+        }
+        vtype::HASH => {
+            let n = d.length()?;
+            let mut h = if n <= limits.hash_max_listpack_entries as u64 {
+                Hash::new()
+            } else {
+                Hash::new_hashtable(n.min(1 << 30) as usize)
+            };
+            for _ in 0..n {
+                let f = d.string()?;
+                let v = d.string()?;
+                if h.set(&f, &v, limits) {
+                    return Err(d.corrupt("Duplicate hash fields detected"));
+                }
+            }
+            Ok(if h.is_empty() { None } else { Some(Value::Hash(Box::new(h))) })
+        }
+        vtype::HASH_LISTPACK | vtype::HASH_ZIPLIST | vtype::HASH_ZIPMAP => {
+            let at = d.offset();
+            let blob = d.string()?;
+            let bad = |what: String| Error::Corrupt { offset: at, what };
+            let lp = match t {
+                vtype::HASH_LISTPACK => {
+                    Listpack::from_bytes(blob).map_err(|e| bad(format!("invalid hash listpack ({e:?})")))?
+                }
+                vtype::HASH_ZIPLIST => {
+                    let items = ziplist::entries(&blob).map_err(bad)?;
+                    let items: Vec<Vec<u8>> = items.into_iter().map(ziplist::ZipEntry::into_bytes).collect();
+                    Listpack::from_elems(items.iter().map(|e| &e[..])).map_err(|e| bad(format!("{e:?}")))?
+                }
+                _ => {
+                    let pairs = ziplist::zipmap_pairs(&blob).map_err(bad)?;
+                    let items: Vec<&[u8]> = pairs.iter().flat_map(|(f, v)| [&f[..], &v[..]]).collect();
+                    Listpack::from_elems(items).map_err(|e| bad(format!("{e:?}")))?
+                }
+            };
+            if lp.is_empty() {
+                return Ok(None);
+            }
+            let longest = lp.iter().map(|e| e.len()).max().unwrap_or(0);
+            let mut h = Hash::from_listpack(lp).ok_or_else(|| bad("Duplicate hash fields detected".into()))?;
+            if h.len() > limits.hash_max_listpack_entries || longest > limits.hash_max_listpack_value {
+                h.convert_to_hashtable();
+            }
+            Ok(Some(Value::Hash(Box::new(h))))
         }
         vtype::STREAM_LISTPACKS | vtype::STREAM_LISTPACKS_2 => {
             Ok(Some(Value::Stream(Box::new(read_stream(d, t == vtype::STREAM_LISTPACKS_2)?))))

@@ -3,7 +3,7 @@
 //! Random HSET/HSETNX/HDEL/HINCRBY/HINCRBYFLOAT sequences under small random
 //! `hash-max-listpack-entries` / `hash-max-listpack-value` limits must agree with the model on
 //! every reply, every value, the encoding (listpack until a rule is broken, then hashtable for
-//! good, a fresh listpack once the key was deleted), the listpack's insertion order, HSCAN
+//! good even when the limits are raised later, a fresh listpack once the key was deleted), the listpack's insertion order, HSCAN
 //! coverage and HRANDFIELD's counts and membership.
 
 use proptest::prelude::*;
@@ -23,6 +23,8 @@ enum Op {
     Hdel(Vec<Vec<u8>>),
     Hincrby(Vec<u8>, i64),
     Hincrbyfloat(Vec<u8>, u8),
+    /// CONFIG SET of the two thresholds: later writes use them, nothing converts back.
+    Limits(usize, usize),
     Check,
 }
 
@@ -50,6 +52,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => prop::collection::vec(field(), 1..4).prop_map(Op::Hdel),
         2 => (field(), prop_oneof![-1000i64..1000, Just(i64::MAX), Just(i64::MIN)]).prop_map(|(f, n)| Op::Hincrby(f, n)),
         1 => (field(), 0u8..4).prop_map(|(f, n)| Op::Hincrbyfloat(f, n)),
+        1 => (0usize..8, 0usize..14).prop_map(|(e, v)| Op::Limits(e, v)),
         1 => Just(Op::Check),
     ]
 }
@@ -180,7 +183,7 @@ proptest! {
         ops in prop::collection::vec(op(), 1..60),
         seed in any::<u64>(),
     ) {
-        let l = Limits { hash_max_listpack_entries: entries, hash_max_listpack_value: value_max, ..Limits::default() };
+        let mut l = Limits { hash_max_listpack_entries: entries, hash_max_listpack_value: value_max, ..Limits::default() };
         let mut db = Db::new(0);
         let mut rng = Rng::from_seed(seed);
         let mut m = Model::default();
@@ -249,6 +252,10 @@ proptest! {
                             prop_assert!(vireo_keyspace::ops::longdouble::add_human(Some(&v), incr.as_bytes()).is_err());
                         }
                     }
+                }
+                Op::Limits(e, v) => {
+                    l.hash_max_listpack_entries = e;
+                    l.hash_max_listpack_value = v;
                 }
                 Op::Check => check(&mut db, &m, &mut rng),
             }

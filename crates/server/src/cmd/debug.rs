@@ -583,12 +583,16 @@ pub fn saved_value_len(v: &Value, compress: bool) -> usize {
         Value::Set(st) => {
             rdb_len_len(st.len()) + st.iter().map(|e| saved_string_len(&e.to_bytes(), compress)).sum::<usize>()
         }
-        Value::Hash(h) => {
-            rdb_len_len(h.len())
-                + h.iter()
-                    .map(|(f, v)| saved_string_len(&f.to_bytes(), compress) + saved_string_len(&v.to_bytes(), compress))
-                    .sum::<usize>()
-        }
+        // a listpack hash is saved as one string holding the listpack blob
+        Value::Hash(h) => match h.listpack() {
+            Some(lp) => saved_string_len(lp.bytes(), compress),
+            None => {
+                rdb_len_len(h.len())
+                    + h.iter()
+                        .map(|(f, v)| saved_string_len(&f.to_bytes(), compress) + saved_string_len(&v.to_bytes(), compress))
+                        .sum::<usize>()
+            }
+        },
         Value::ZSet(z) => {
             rdb_len_len(z.len()) + z.iter().map(|(m, _)| saved_string_len(&m.to_bytes(), compress) + 8).sum::<usize>()
         }

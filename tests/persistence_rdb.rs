@@ -2,8 +2,8 @@
 //! SAVE/BGSAVE files pass redis-check-rdb and load in Redis with the same data; Redis's dump
 //! loads in vireo; data survives SHUTDOWN and restart, DEBUG RELOAD, DUMP/RESTORE both ways;
 //! a damaged file stops startup with an error naming the file and offset; a failed background
-//! save turns on MISCONF. Value types: strings, integers, sets, hashes (both encodings) and
-//! streams with consumer groups (lists and sorted sets join as their commands arrive).
+//! save turns on MISCONF. Every value type, in each of its encodings: strings, integers, lists
+//! (packed and plain nodes), sets, hashes, sorted sets and streams with consumer groups.
 
 mod runtime_support;
 
@@ -61,6 +61,20 @@ fn fill(c: &mut RawConn) {
     }
     let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
     ok(c, &args);
+    ok(c, &["ZADD", "z:small", "1", "a", "2.5", "b", "-inf", "c", "1e300", "d"]);
+    let mut args = vec!["ZADD".to_string(), "z:big".to_string()];
+    for i in 0..300 {
+        args.push(format!("{}", (i as f64) / 7.0));
+        args.push(format!("member-{i}"));
+    }
+    let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    ok(c, &args);
+    ok(c, &["RPUSH", "l:small", "a", "1", "-2", "three"]);
+    ok(c, &["RPUSH", "l:plain", "x", &"p".repeat(9000), "y"]);
+    let items: Vec<String> = (0..3000).map(|i| format!("item-{i}")).collect();
+    let mut args = vec!["RPUSH", "l:big"];
+    args.extend(items.iter().map(|s| s.as_str()));
+    ok(c, &args);
     ok(c, &["SELECT", "5"]);
     ok(c, &["SET", "in5", "five"]);
     ok(c, &["PEXPIRE", "in5", "99999999"]);
@@ -95,6 +109,12 @@ fn snapshot(c: &mut RawConn) -> Vec<String> {
                     let enc = String::from_utf8_lossy(&c.cmd(&["OBJECT", "ENCODING", &k])).to_string();
                     format!("{enc}:{}", pairs.join(","))
                 }
+                "zset" => {
+                    let r = c.cmd(&["ZRANGE", &k, "0", "-1", "WITHSCORES"]);
+                    let enc = String::from_utf8_lossy(&c.cmd(&["OBJECT", "ENCODING", &k])).to_string();
+                    format!("{enc}:{}", String::from_utf8_lossy(&r))
+                }
+                "list" => String::from_utf8_lossy(&c.cmd(&["LRANGE", &k, "0", "-1"])).to_string(),
                 "stream" => {
                     let range = c.cmd(&["XRANGE", &k, "-", "+"]);
                     let full = c.cmd(&["XINFO", "STREAM", &k, "FULL"]);
@@ -179,7 +199,7 @@ fn shutdown_saves_and_restart_restores() {
     v.restart();
     let mut c = v.connect();
     assert_eq!(snapshot(&mut c), want);
-    assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "13");
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "18");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -120,7 +120,8 @@ fn check_nodes(l: &List, fill: i64) {
 fn model_positions(m: &VecDeque<Vec<u8>>, v: &[u8], rank: i64, count: usize, maxlen: usize) -> Vec<usize> {
     let len = m.len();
     let limit = if maxlen == 0 { len } else { maxlen.min(len) };
-    let order: Vec<usize> = if rank > 0 { (0..len).take(limit).collect() } else { (0..len).rev().take(limit).collect() };
+    let order: Vec<usize> =
+        if rank > 0 { (0..len).take(limit).collect() } else { (0..len).rev().take(limit).collect() };
     let skip = (rank.unsigned_abs() - 1) as usize;
     let hits = order.into_iter().filter(|&i| m[i] == v).skip(skip);
     if count == 0 {

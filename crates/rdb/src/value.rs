@@ -13,8 +13,10 @@ use vireo_keyspace::types::hash::Hash;
 use vireo_keyspace::types::list::{List, Node};
 use vireo_keyspace::types::set::Set;
 use vireo_keyspace::types::stream::{Stream, StreamId};
+use vireo_keyspace::types::zset::ZSet;
 use vireo_keyspace::types::{Elem, Limits};
 use vireo_keyspace::value::Value;
+use vireo_keyspace::SBytes;
 
 /// The type byte Redis 7.0 would write for `v` (None for the types not handled yet).
 pub fn type_byte(v: &Value) -> Option<u8> {
@@ -24,7 +26,7 @@ pub fn type_byte(v: &Value) -> Option<u8> {
         Value::Set(s) => Some(if s.intset_bytes().is_some() { vtype::SET_INTSET } else { vtype::SET }),
         Value::Stream(_) => Some(vtype::STREAM_LISTPACKS_2),
         Value::Hash(h) => Some(if h.listpack().is_some() { vtype::HASH_LISTPACK } else { vtype::HASH }),
-        Value::ZSet(_) => None,
+        Value::ZSet(z) => Some(if z.listpack().is_some() { vtype::ZSET_LISTPACK } else { vtype::ZSET_2 }),
     }
 }
 
@@ -92,7 +94,18 @@ pub fn write_payload<W: Write>(e: &mut Encoder<W>, v: &Value) -> io::Result<()> 
                 Ok(())
             }
         },
-        Value::ZSet(_) => Err(unsupported(v.kind().name())),
+        Value::ZSet(z) => match z.listpack() {
+            Some(lp) => e.string(lp.bytes()),
+            None => {
+                // highest score first, as Redis writes them
+                e.length(z.len() as u64)?;
+                for (m, s) in z.range(z.len().saturating_sub(1), true) {
+                    elem(e, m)?;
+                    e.binary_double(s)?;
+                }
+                Ok(())
+            }
+        },
     }
 }
 
@@ -366,6 +379,49 @@ pub fn read_value<R: Read>(d: &mut Decoder<R>, t: u8, limits: &Limits) -> Result
                 h.convert_to_hashtable();
             }
             Ok(Some(Value::Hash(Box::new(h))))
+        }
+        vtype::ZSET | vtype::ZSET_2 => {
+            let n = d.length()?;
+            let mut items: Vec<(SBytes, f64)> = Vec::with_capacity(n.min(1 << 20) as usize);
+            for _ in 0..n {
+                let m = d.string()?;
+                let s = if t == vtype::ZSET_2 { d.binary_double()? } else { d.text_double()? };
+                if s.is_nan() {
+                    return Err(d.corrupt("Zset with NAN score detected"));
+                }
+                items.push((SBytes::new(&m), s));
+            }
+            let mut names: Vec<&[u8]> = items.iter().map(|(m, _)| m.as_slice()).collect();
+            names.sort_unstable();
+            if names.windows(2).any(|w| w[0] == w[1]) {
+                return Err(d.corrupt("Duplicate zset fields detected"));
+            }
+            drop(names);
+            ZSet::sort_items(&mut items);
+            if items.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(Value::ZSet(Box::new(ZSet::from_sorted(items, limits)))))
+        }
+        vtype::ZSET_LISTPACK | vtype::ZSET_ZIPLIST => {
+            let at = d.offset();
+            let blob = d.string()?;
+            let bad = |what: String| Error::Corrupt { offset: at, what };
+            let lp = if t == vtype::ZSET_LISTPACK {
+                Listpack::from_bytes(blob).map_err(|e| bad(format!("invalid sorted set listpack ({e:?})")))?
+            } else {
+                let items = ziplist::entries(&blob).map_err(bad)?;
+                let items: Vec<Vec<u8>> = items.into_iter().map(ziplist::ZipEntry::into_bytes).collect();
+                Listpack::from_elems(items.iter().map(|e| &e[..])).map_err(|e| bad(format!("{e:?}")))?
+            };
+            if lp.is_empty() {
+                return Ok(None);
+            }
+            let mut z = ZSet::from_listpack(lp).ok_or_else(|| bad("invalid sorted set listpack".into()))?;
+            if z.len() > limits.zset_max_listpack_entries {
+                z.convert_to_large();
+            }
+            Ok(Some(Value::ZSet(Box::new(z))))
         }
         vtype::STREAM_LISTPACKS | vtype::STREAM_LISTPACKS_2 => {
             Ok(Some(Value::Stream(Box::new(read_stream(d, t == vtype::STREAM_LISTPACKS_2)?))))

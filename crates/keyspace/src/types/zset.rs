@@ -530,6 +530,42 @@ impl ZSet {
         }
         ZSet { enc: Enc::Large(Large { dict, tree: OsTree::from_sorted(tree_items) }) }
     }
+    /// The listpack of the compact encoding (RDB and DUMP); None for the large encoding.
+    pub fn listpack(&self) -> Option<&Listpack> {
+        match &self.enc {
+            Enc::Compact(c) => Some(&c.lp),
+            Enc::Large(_) => None,
+        }
+    }
+
+    /// A set over a listpack of member/score pairs read from a dump, kept as it is when valid:
+    /// an even number of entries, scores that are numbers (not NaN), members in sorted-set
+    /// order and none repeated. None otherwise.
+    pub fn from_listpack(lp: Listpack) -> Option<ZSet> {
+        if !lp.len().is_multiple_of(2) {
+            return None;
+        }
+        let c = Compact { lp };
+        let mut seen = std::collections::HashSet::new();
+        let mut prev: Option<(Vec<u8>, f64)> = None;
+        for (m, s) in c.pairs() {
+            if s.is_nan() {
+                return None;
+            }
+            let m = m.to_bytes().into_owned();
+            if let Some((pm, ps)) = &prev {
+                if cmp_items(*ps, pm, s, &m) == Ordering::Greater {
+                    return None;
+                }
+            }
+            if !seen.insert(m.clone()) {
+                return None;
+            }
+            prev = Some((m, s));
+        }
+        Some(ZSet { enc: Enc::Compact(c) })
+    }
+
     /// Sorts `items` in sorted-set order (score, then member).
     pub fn sort_items(items: &mut [(SBytes, f64)]) {
         items.sort_by(|a, b| cmp_items(a.1, a.0.as_slice(), b.1, b.0.as_slice()));

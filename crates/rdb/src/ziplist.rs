@@ -108,9 +108,12 @@ pub fn entries(z: &[u8]) -> Result<Vec<ZipEntry>, String> {
     Ok(out)
 }
 
+/// A field and its value.
+pub type Pair = (Vec<u8>, Vec<u8>);
+
 /// Decodes a zipmap (hash encoding of RDB files before Redis 2.6): a count byte, then pairs of
 /// length-prefixed field and value (the value with a free-space byte), then 0xFF.
-pub fn zipmap_pairs(z: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+pub fn zipmap_pairs(z: &[u8]) -> Result<Vec<Pair>, String> {
     let mut p = 1;
     let mut out = Vec::new();
     let len_at = |p: usize| -> Result<(usize, usize), String> {

@@ -62,15 +62,15 @@ fn member() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         (-1000i64..100000).prop_map(|i| i.to_string().into_bytes()),
         proptest::collection::vec(any::<u8>(), 0..12),
-        proptest::collection::vec(b'a'..b'z', 60..80),
+        proptest::collection::vec(b'a'..=b'z', 60..80),
     ]
 }
 
 fn value(limits: Limits) -> impl Strategy<Value = V> {
-    let l1 = limits.clone();
-    let l2 = limits.clone();
-    let l3 = limits.clone();
-    let l4 = limits.clone();
+    let l1 = limits;
+    let l2 = limits;
+    let l3 = limits;
+    let l4 = limits;
     prop_oneof![
         member().prop_map(|m| V(Value::from_bytes(&m))),
         proptest::collection::vec(member(), 1..300).prop_map(move |ms| {
@@ -129,7 +129,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn values_round_trip((limits, V(v)) in limits_strategy().prop_flat_map(|l| (Just(l.clone()), value(l)))) {
+    fn values_round_trip((limits, V(v)) in limits_strategy().prop_flat_map(|l| (Just(l), value(l)))) {
         let mut body = Vec::new();
         let mut e = Encoder::new(&mut body);
         write_value(&mut e, &v).unwrap();

@@ -325,7 +325,7 @@ pub fn cron(srv: &mut Server) {
     for rule in rules {
         // after a failure, retry only every 5 seconds
         if srv.dirty >= rule.changes as u64
-            && now - srv.lastsave > rule.seconds as i64
+            && now - srv.lastsave > rule.seconds
             && (srv.rdb.last_bgsave_ok || now - srv.rdb.last_bgsave_try > 5)
         {
             log_notice!("{} changes in {} seconds. Saving...", rule.changes, rule.seconds);
@@ -436,7 +436,7 @@ pub fn load_into<R: io::Read>(
 /// Applies a loaded key's IDLE or FREQ to its access field, as far as the running policy keeps
 /// that kind of data (an LFU counter under an LFU policy, the idle time otherwise).
 pub fn restore_access(d: &mut Db, key: &[u8], idle_secs: Option<u64>, freq: Option<u8>) {
-    let clock = d.clock.clone();
+    let clock = d.clock;
     let Some(e) = d.peek_mut(key) else { return };
     if clock.lfu {
         if let Some(f) = freq {
@@ -449,16 +449,19 @@ pub fn restore_access(d: &mut Db, key: &[u8], idle_secs: Option<u64>, freq: Opti
     }
 }
 
-/// Loads `dbfilename` at startup, logging like Redis. Ok(false) when there is no file; Err
-/// (already logged) when the file is damaged: the server must not start.
-pub fn load_at_startup(srv: &mut Server) -> Result<bool, ()> {
+/// The file could not be loaded (the reason is already logged): the server must not start.
+#[derive(Debug)]
+pub struct LoadFailed;
+
+/// Loads `dbfilename` at startup, logging like Redis. Ok(false) when there is no file.
+pub fn load_at_startup(srv: &mut Server) -> Result<bool, LoadFailed> {
     let path = srv.config.dbfilename.clone();
     let f = match File::open(&path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => {
             log_warning!("Fatal error loading the DB: {}. Exiting.", crate::util::os_error_text(&e));
-            return Err(());
+            return Err(LoadFailed);
         }
     };
     let t0 = Instant::now();
@@ -488,7 +491,7 @@ pub fn load_at_startup(srv: &mut Server) -> Result<bool, ()> {
         Err(e) => {
             log_warning!("Internal error in RDB reading file '{}': {}", path, e.trim_end());
             log_warning!("Terminating server after rdb file reading failure.");
-            Err(())
+            Err(LoadFailed)
         }
     }
 }

@@ -52,20 +52,20 @@ pub fn time_independent_eq(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn repr_escapes_like_redis() {
-        assert_eq!(repr(b"a\"b\\c\n\x01 "), "\"a\\\"b\\\\c\\n\\x01 \"");
-    }
-}
-
 /// The C library's text for an I/O error (what Redis logs with strerror), without Rust's
 /// " (os error N)" suffix.
 pub fn os_error_text(e: &std::io::Error) -> String {
     match e.raw_os_error() {
         Some(code) => strerror(code),
         None => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn repr_escapes_like_redis() {
+        assert_eq!(repr(b"a\"b\\c\n\x01 "), "\"a\\\"b\\\\c\\n\\x01 \"");
     }
 }

@@ -589,7 +589,9 @@ pub fn saved_value_len(v: &Value, compress: bool) -> usize {
             None => {
                 rdb_len_len(h.len())
                     + h.iter()
-                        .map(|(f, v)| saved_string_len(&f.to_bytes(), compress) + saved_string_len(&v.to_bytes(), compress))
+                        .map(|(f, v)| {
+                            saved_string_len(&f.to_bytes(), compress) + saved_string_len(&v.to_bytes(), compress)
+                        })
                         .sum::<usize>()
             }
         },

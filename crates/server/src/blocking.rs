@@ -4,7 +4,12 @@
 //! (`call()` does this from the command's key specs); after the command, every ready key's
 //! waiters re-run their own command through the gate and `call()`, oldest first, until one
 //! blocks again (nothing left to serve). A deadline that passes gives the command's timeout
-//! reply. This module owns the bookkeeping only; what "serving" means is each command's own.
+//! reply. Stream readers differ in three ways: they do not consume, so every waiter of a ready
+//! stream gets its turn; they may re-run with rewritten arguments (XREAD's `$` resolved to the id
+//! it meant when the client blocked); and an XREADGROUP waiter whose key stops being a stream or
+//! whose group disappears is released with Redis's error. A re-run that blocks again keeps its
+//! original deadline. This module owns the bookkeeping only; what "serving" means is each
+//! command's own.
 
 use crate::client::{cflags, Client, Reply};
 use crate::server::Server;

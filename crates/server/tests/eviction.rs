@@ -350,3 +350,60 @@ fn key_table_does_not_grow_past_maxmemory() {
     let buckets = t.srv.ks.dbs[0].main_dict().buckets();
     assert!(buckets >= 8192, "{} buckets", buckets);
 }
+
+/// The commands of a captured replication stream, one string per command.
+fn stream_commands(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw).to_string();
+    let mut out = Vec::new();
+    let mut lines = text.split("\r\n");
+    while let Some(head) = lines.next() {
+        let Some(n) = head.strip_prefix('*') else { continue };
+        let n: usize = n.parse().unwrap();
+        let mut args = Vec::new();
+        for _ in 0..n {
+            lines.next();
+            args.push(lines.next().unwrap().to_string());
+        }
+        out.push(args.join(" "));
+    }
+    out
+}
+
+#[test]
+fn lowering_maxmemory_inside_exec_evicts_after_the_transaction() {
+    let _g = serial();
+    let mut t = server("allkeys-lru");
+    t.capture();
+    assert_eq!(t.cmd(&["MULTI"]), b"+OK\r\n");
+    assert_eq!(t.cmd(&["INCR", "x"]), b"+QUEUED\r\n");
+    assert_eq!(t.cmd(&["CONFIG", "SET", "maxmemory", "1"]), b"+QUEUED\r\n");
+    assert_eq!(t.cmd(&["INCR", "x"]), b"+QUEUED\r\n");
+    assert_eq!(t.cmd(&["EXEC"]), b"*3\r\n:1\r\n+OK\r\n:2\r\n");
+    // the transaction ran whole; the event loop's eviction job then removes the key
+    assert!(exists(&mut t, "x"));
+    assert!(t.srv.evict.proc_running);
+    vireo_server::evict::time_proc(&mut t.srv);
+    assert!(!exists(&mut t, "x"));
+    // nothing is left to evict and memory is still over: the job stops
+    assert!(!t.srv.evict.proc_running);
+    let cmds = stream_commands(&t.take_captured());
+    assert_eq!(cmds, ["SELECT 0", "MULTI", "INCR x", "INCR x", "EXEC", "DEL x"]);
+    ok(&mut t, &["CONFIG", "SET", "maxmemory", "0"]);
+}
+
+#[test]
+fn lowering_maxmemory_evicts_without_further_commands() {
+    let _g = serial();
+    let mut t = server("allkeys-lru");
+    ok(&mut t, &["SET", "asdf1", "1"]);
+    ok(&mut t, &["SET", "asdf2", "2"]);
+    ok(&mut t, &["SET", "asdf3", "3"]);
+    t.capture();
+    ok(&mut t, &["CONFIG", "SET", "maxmemory", "1"]);
+    vireo_server::evict::time_proc(&mut t.srv);
+    assert_eq!(t.srv.ks.dbs[0].len(), 0);
+    let mut cmds = stream_commands(&t.take_captured());
+    cmds.sort();
+    assert_eq!(cmds, ["DEL asdf1", "DEL asdf2", "DEL asdf3", "SELECT 0"]);
+    ok(&mut t, &["CONFIG", "SET", "maxmemory", "0"]);
+}

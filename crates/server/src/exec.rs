@@ -284,6 +284,12 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         reject(srv, c, Some(id), errors::MISCONF_RDB);
         return Gate::Done;
     }
+    if srv.aof.on && !srv.aof.last_write_ok && !c.has(cflags::MASTER) && (spec.has(flags::WRITE) || spec.name == "ping")
+    {
+        let e = format!("MISCONF Errors writing to the AOF file: {}", srv.aof.last_write_error);
+        reject(srv, c, Some(id), &e);
+        return Gate::Done;
+    }
     // 11. a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and RESET
     if c.has(cflags::PUBSUB) && !c.resp3() && !PUBSUB_CONTEXT_COMMANDS.contains(&spec.name) {
         let e = format!(

@@ -647,19 +647,27 @@ fn persistence_section(srv: &Server) -> String {
     field(&mut s, "rdb_last_cow_size", rdb.last_cow_size);
     field(&mut s, "rdb_last_load_keys_expired", rdb.last_load_keys_expired);
     field(&mut s, "rdb_last_load_keys_loaded", rdb.last_load_keys_loaded);
-    field(&mut s, "aof_enabled", 0);
-    field(&mut s, "aof_rewrite_in_progress", 0);
-    field(&mut s, "aof_rewrite_scheduled", 0);
-    field(&mut s, "aof_last_rewrite_time_sec", -1);
-    field(&mut s, "aof_current_rewrite_time_sec", -1);
-    field(&mut s, "aof_last_bgrewrite_status", "ok");
-    field(&mut s, "aof_rewrites", 0);
-    field(&mut s, "aof_rewrites_consecutive_failures", 0);
-    field(&mut s, "aof_last_write_status", "ok");
-    field(&mut s, "aof_last_cow_size", 0);
+    let aof = &srv.aof;
+    field(&mut s, "aof_enabled", aof.on as u8);
+    field(&mut s, "aof_rewrite_in_progress", aof.child.is_some() as u8);
+    field(&mut s, "aof_rewrite_scheduled", aof.scheduled as u8);
+    field(&mut s, "aof_last_rewrite_time_sec", aof.last_rewrite_time_sec);
+    field(&mut s, "aof_current_rewrite_time_sec", aof.child.as_ref().map_or(-1, |c| (now - c.start_ms) / 1000));
+    field(&mut s, "aof_last_bgrewrite_status", if aof.last_bgrewrite_ok { "ok" } else { "err" });
+    field(&mut s, "aof_rewrites", aof.rewrites);
+    field(&mut s, "aof_rewrites_consecutive_failures", aof.consecutive_failures);
+    field(&mut s, "aof_last_write_status", if aof.last_write_ok { "ok" } else { "err" });
+    field(&mut s, "aof_last_cow_size", aof.last_cow_size);
     field(&mut s, "module_fork_in_progress", 0);
     field(&mut s, "module_fork_last_cow_size", 0);
-    // aof_current_size ... aof_delayed_fsync follow only while AOF is on, which it never is yet.
+    if aof.on {
+        field(&mut s, "aof_current_size", aof.current_size);
+        field(&mut s, "aof_base_size", aof.base_size);
+        field(&mut s, "aof_pending_rewrite", aof.scheduled as u8);
+        field(&mut s, "aof_buffer_length", srv.prop.aof_buf.len());
+        field(&mut s, "aof_pending_bio_fsync", aof.fsync_in_flight.load(std::sync::atomic::Ordering::Relaxed) as u8);
+        field(&mut s, "aof_delayed_fsync", aof.delayed_fsync);
+    }
     if srv.loading {
         // Loading progress is not tracked yet: loading happens at startup, and no byte counts
         // are known. Redis's estimate with unknown sizes: one remaining byte, so the ETA is the

@@ -4,6 +4,7 @@
 //! loop), `cron`, then `cmd/*` (the commands) and `startup` (process start and the banner).
 
 pub mod alloc;
+pub mod aof;
 pub mod blocking;
 pub mod client;
 pub mod cmd;

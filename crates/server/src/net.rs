@@ -618,6 +618,10 @@ fn write_pending(srv: &mut Server, c: &mut Client) -> bool {
 
 /// Work done before the loop sleeps: flush replies, close clients, fast expiry.
 pub fn before_sleep(srv: &mut Server) {
+    // the AOF is written (and with appendfsync always, fsynced) before any reply goes out
+    if srv.aof.on {
+        crate::aof::flush(srv);
+    }
     if srv.blocking.next_deadline().is_some() {
         let now = crate::server::now_ms();
         crate::blocking::handle_timeouts(srv, now);

@@ -317,7 +317,9 @@ pub fn cron(srv: &mut Server) {
         return;
     }
     if srv.rdb.scheduled {
-        let _ = bgsave(srv);
+        if srv.aof.child.is_none() {
+            let _ = bgsave(srv);
+        }
         return;
     }
     let now = srv.mstime() / 1000;

@@ -27,16 +27,21 @@ pub struct Propagator {
     pub repl_offset: u64,
     /// Capture of the replication stream, enabled by tests.
     pub capture: Option<Vec<u8>>,
+    /// The AOF takes the stream (appendonly on); its own SELECT state and buffer, written by
+    /// the aof module before replies go out.
+    pub aof_active: bool,
+    pub aof_seldb: i64,
+    pub aof_buf: Vec<u8>,
 }
 
 impl Propagator {
     pub fn new() -> Propagator {
-        Propagator { repl_seldb: -1, ..Default::default() }
+        Propagator { repl_seldb: -1, aof_seldb: -1, ..Default::default() }
     }
 
     /// True when some sink would receive the stream; when false, nothing is encoded at all.
     pub fn active(&self) -> bool {
-        self.capture.is_some()
+        self.capture.is_some() || self.aof_active
     }
 
     /// Emits the pending operations (propagatePendingCommands).
@@ -62,15 +67,27 @@ impl Propagator {
 
     /// Appends one command to the stream, preceded by SELECT when needed.
     fn feed(&mut self, db: usize, argv: &[Bytes]) {
-        let mut out = Vec::new();
-        if self.repl_seldb != db as i64 {
+        let mut cmd = Vec::new();
+        encode_command(&mut cmd, argv);
+        let select = |out: &mut Vec<u8>| {
             let n = db.to_string();
-            encode_command(&mut out, &[b"SELECT", n.as_bytes()]);
-            self.repl_seldb = db as i64;
+            encode_command(out, &[b"SELECT", n.as_bytes()]);
+        };
+        if self.aof_active {
+            if self.aof_seldb != db as i64 {
+                select(&mut self.aof_buf);
+                self.aof_seldb = db as i64;
+            }
+            self.aof_buf.extend_from_slice(&cmd);
         }
-        encode_command(&mut out, argv);
-        self.repl_offset += out.len() as u64;
         if let Some(cap) = &mut self.capture {
+            let mut out = Vec::new();
+            if self.repl_seldb != db as i64 {
+                select(&mut out);
+                self.repl_seldb = db as i64;
+            }
+            out.extend_from_slice(&cmd);
+            self.repl_offset += out.len() as u64;
             cap.extend_from_slice(&out);
         }
     }

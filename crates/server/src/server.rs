@@ -123,6 +123,8 @@ pub struct Server {
     pub lastsave: i64,
     /// RDB snapshot state (background child, statistics).
     pub rdb: crate::persist::RdbState,
+    /// The append-only file.
+    pub aof: crate::aof::AofState,
     pub cron_loops: u64,
     /// Effective hz (dynamic-hz may raise it with many clients).
     pub hz: u32,
@@ -220,6 +222,7 @@ impl Server {
             active_expire_enabled: true,
             lastsave: now / 1000,
             rdb: Default::default(),
+            aof: Default::default(),
             cron_loops: 0,
             hz,
             loading: false,

@@ -154,7 +154,11 @@ pub fn main_entry(args: Vec<String>) -> i32 {
 
     crate::info::record_startup_memory();
     log_warning!("Server initialized");
-    if crate::persist::load_at_startup(&mut srv).is_err() {
+    if srv.config.appendonly {
+        if crate::aof::load_and_open_at_startup(&mut srv).is_err() {
+            return 1;
+        }
+    } else if crate::persist::load_at_startup(&mut srv).is_err() {
         return 1;
     }
     log_notice!("Ready to accept connections");

@@ -285,6 +285,14 @@ fn apply(srv: &mut Server, hook: ApplyHook) -> Result<(), String> {
             }
             Ok(())
         }
+        ApplyHook::Appendonly => {
+            if srv.config.appendonly {
+                crate::aof::start(srv)
+            } else {
+                crate::aof::stop(srv);
+                Ok(())
+            }
+        }
         ApplyHook::Maxmemory => {
             crate::evict::maxmemory_changed(srv);
             Ok(())

@@ -19,7 +19,20 @@ const S_DUMP: &str = "Serializes the value stored at a key into an opaque payloa
 const S_RESTORE: &str =
     "Creates a key from a payload made by DUMP, optionally replacing it and setting its TTL and access data.";
 
+const S_BGREWRITEAOF: &str = "Rewrites the append-only file's base from the current dataset in a background process.";
+
 pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "bgrewriteaof",
+        arity: 1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING,
+        acl: acl::ADMIN | acl::SLOW | acl::DANGEROUS,
+        tips: &[],
+        key_specs: &[],
+        doc: Doc { summary: S_BGREWRITEAOF, since: "1.0.0", group: Group::Server, complexity: Some("O(1)"), deprecated_since: None, replaced_by: None, history: &[], doc_flags: &[], args: &[] },
+        handler: Some(bgrewriteaof),
+        subcommands: &[],
+    },
     CommandSpec {
         name: "save",
         arity: 1,
@@ -96,11 +109,33 @@ fn bgsave(ctx: &mut Ctx) {
             return;
         }
     }
-    let _ = schedule; // no other kind of child (AOF rewrite) exists yet to wait for
+    if ctx.srv.aof.child.is_some() {
+        if schedule {
+            ctx.srv.rdb.scheduled = true;
+            ctx.c.reply.simple("Background saving scheduled");
+        } else {
+            ctx.error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+        }
+        return;
+    }
     match crate::persist::bgsave(ctx.srv) {
         Ok(()) => ctx.c.reply.simple("Background saving started"),
         Err(e) if e.starts_with("ERR Background save already") => ctx.error(&e),
         Err(_) => ctx.error("ERR"),
+    }
+}
+
+fn bgrewriteaof(ctx: &mut Ctx) {
+    if ctx.srv.aof.child.is_some() {
+        ctx.error("ERR Background append only file rewriting already in progress");
+    } else if ctx.srv.rdb.child.is_some() {
+        ctx.srv.aof.scheduled = true;
+        ctx.c.reply.simple("Background append only file rewriting scheduled");
+    } else {
+        match crate::aof::rewrite_background(ctx.srv) {
+            Ok(()) => ctx.c.reply.simple("Background append only file rewriting started"),
+            Err(e) => ctx.error(&e),
+        }
     }
 }
 

@@ -130,6 +130,7 @@ fn prepare_for_shutdown(srv: &mut Server, f: ShutdownFlags) -> Result<(), ()> {
         log_warning!("There is a child saving an .rdb. Killing it!");
         crate::persist::kill_child(srv);
     }
+    crate::aof::shutdown(srv);
     let save_points = !srv.config.save.is_empty();
     if (save_points && !f.nosave) || f.save {
         log_notice!("Saving the final RDB snapshot before exiting.");

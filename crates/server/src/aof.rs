@@ -1,0 +1,762 @@
+//! The append-only file in Redis 7.0's multi-part layout: a directory (`appenddirname`) holding
+//! a base file (an RDB snapshot: `aof-use-rdb-preamble`), incremental files of RESP commands,
+//! and a manifest (`<appendfilename>.manifest`, lines `file <name> seq <n> type <b|i|h>`) that
+//! says which files make the dataset. Writes reach the AOF only from the propagation point
+//! (`Propagator` fills the buffer); this module writes the buffer before replies go out, fsyncs
+//! by `appendfsync`, rewrites the base in a forked child (BGREWRITEAOF, turning AOF on at run
+//! time), and replays the files at startup through the same gate and `call()` as clients, with a
+//! fake client whose replies are dropped. It knows nothing of sockets.
+
+use crate::client::Client;
+use crate::server::Server;
+use crate::{log_notice, log_warning};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use vireo_config::AppendFsync;
+
+/// One file named by the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AofFile {
+    pub name: String,
+    pub seq: u64,
+}
+
+/// The manifest: the base, the incremental files in order, and history files awaiting deletion.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    pub base: Option<AofFile>,
+    pub incrs: Vec<AofFile>,
+    pub history: Vec<AofFile>,
+}
+
+impl Manifest {
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        let mut m = Manifest::default();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let mut name = None;
+            let mut seq = None;
+            let mut kind = None;
+            for pair in words.chunks(2) {
+                match pair {
+                    ["file", v] => name = Some(v.to_string()),
+                    ["seq", v] => seq = v.parse::<u64>().ok(),
+                    ["type", v] => kind = Some(v.to_string()),
+                    [_, _] => {}
+                    _ => return Err(format!("Invalid AOF manifest file format (line {})", n + 1)),
+                }
+            }
+            let (Some(name), Some(seq), Some(kind)) = (name, seq, kind) else {
+                return Err(format!("Invalid AOF manifest file format (line {})", n + 1));
+            };
+            let f = AofFile { name, seq };
+            match kind.as_str() {
+                "b" => {
+                    if m.base.is_some() {
+                        return Err("Found duplicate base file information".into());
+                    }
+                    m.base = Some(f)
+                }
+                "i" => {
+                    if m.incrs.last().is_some_and(|l| l.seq >= f.seq) {
+                        return Err("Found a non-monotonic sequence number".into());
+                    }
+                    m.incrs.push(f)
+                }
+                "h" => m.history.push(f),
+                other => return Err(format!("Unknown AOF file type '{other}'")),
+            }
+        }
+        Ok(m)
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        if let Some(b) = &self.base {
+            s.push_str(&format!("file {} seq {} type b\n", b.name, b.seq));
+        }
+        for h in &self.history {
+            s.push_str(&format!("file {} seq {} type h\n", h.name, h.seq));
+        }
+        for i in &self.incrs {
+            s.push_str(&format!("file {} seq {} type i\n", i.name, i.seq));
+        }
+        s
+    }
+
+    fn next_base_seq(&self) -> u64 {
+        self.base.as_ref().map_or(1, |b| b.seq + 1)
+    }
+
+    fn next_incr_seq(&self) -> u64 {
+        self.incrs.last().map_or(1, |i| i.seq + 1)
+    }
+}
+
+/// A running AOF rewrite child.
+#[derive(Debug, Clone)]
+pub struct RewriteChild {
+    pub pid: libc::pid_t,
+    pub start_ms: i64,
+    /// The manifest as it will be once the new base is in place.
+    pub base_seq: u64,
+}
+
+/// Whether the AOF is on, and the state INFO reports.
+#[derive(Debug)]
+pub struct AofState {
+    /// Commands are fed to the AOF (on, or waiting for the rewrite that turns it on).
+    pub on: bool,
+    /// Turned on at run time; on for good once the first rewrite succeeds.
+    pub wait_rewrite: bool,
+    pub file: Option<File>,
+    pub manifest: Manifest,
+    pub child: Option<RewriteChild>,
+    pub scheduled: bool,
+    pub current_size: u64,
+    pub base_size: u64,
+    pub last_write_ok: bool,
+    pub last_write_error: String,
+    pub last_bgrewrite_ok: bool,
+    pub rewrites: u64,
+    pub consecutive_failures: u64,
+    pub last_rewrite_time_sec: i64,
+    pub last_fsync_ms: i64,
+    pub fsync_in_flight: Arc<AtomicBool>,
+    pub delayed_fsync: u64,
+    pub last_cow_size: u64,
+}
+
+impl Default for AofState {
+    fn default() -> AofState {
+        AofState {
+            on: false,
+            wait_rewrite: false,
+            file: None,
+            manifest: Manifest::default(),
+            child: None,
+            scheduled: false,
+            current_size: 0,
+            base_size: 0,
+            last_write_ok: true,
+            last_write_error: String::new(),
+            last_bgrewrite_ok: true,
+            rewrites: 0,
+            consecutive_failures: 0,
+            last_rewrite_time_sec: -1,
+            last_fsync_ms: 0,
+            fsync_in_flight: Arc::new(AtomicBool::new(false)),
+            delayed_fsync: 0,
+            last_cow_size: 0,
+        }
+    }
+}
+
+fn dir(srv: &Server) -> PathBuf {
+    PathBuf::from(&srv.config.appenddirname)
+}
+
+fn manifest_name(srv: &Server) -> String {
+    format!("{}.manifest", srv.config.appendfilename)
+}
+
+/// Base files are always written as RDB (the `aof-use-rdb-preamble yes` form); a base in AOF
+/// form, as Redis writes with the option off, is read but not written.
+fn base_name(srv: &Server, seq: u64) -> String {
+    format!("{}.{}.base.rdb", srv.config.appendfilename, seq)
+}
+
+fn incr_name(srv: &Server, seq: u64) -> String {
+    format!("{}.{}.incr.aof", srv.config.appendfilename, seq)
+}
+
+/// Writes the manifest through a temp file, fsync and rename.
+fn persist_manifest(srv: &Server, m: &Manifest) -> io::Result<()> {
+    let d = dir(srv);
+    let tmp = d.join(format!("temp-{}", manifest_name(srv)));
+    {
+        let mut f = File::create(&tmp)?;
+        f.write_all(m.render().as_bytes())?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, d.join(manifest_name(srv)))?;
+    if let Ok(df) = File::open(&d) {
+        let _ = df.sync_all();
+    }
+    Ok(())
+}
+
+fn open_append(path: &Path) -> io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+/// The bytes of every file the manifest names (INFO aof_current_size / aof_base_size).
+fn file_size(path: &Path) -> u64 {
+    fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Writes a base file of the current dataset (RDB preamble) synchronously.
+fn write_base_now(srv: &Server, name: &str) -> Result<(), String> {
+    let path = dir(srv).join(name);
+    let tmp = dir(srv).join(format!("temp-{}", name));
+    let f = File::create(&tmp).map_err(|e| e.to_string())?;
+    let mut w = io::BufWriter::new(f);
+    let aux = vireo_rdb::file::Aux {
+        redis_ver: crate::REDIS_VERSION.to_string(),
+        ctime: srv.mstime() / 1000,
+        used_mem: crate::alloc::used_memory() as u64,
+        repl: None,
+        aof_base: true,
+    };
+    crate::persist::write_dbs(
+        &srv.ks.dbs,
+        &mut w,
+        srv.config.rdbcompression,
+        srv.config.rdbchecksum,
+        &aux,
+        crate::persist::Access::None,
+    )
+    .map_err(|e| e.to_string())?;
+    let f = w.into_inner().map_err(|e| e.to_string())?;
+    f.sync_all().map_err(|e| e.to_string())?;
+    fs::rename(&tmp, &path).map_err(|e| e.to_string())
+}
+
+/// At startup with `appendonly yes`: loads the files the manifest names (base, then each incr
+/// file through `call()`), then opens the last incr file for appending, creating the directory,
+/// a base and an incr file when there are none. Errors are logged; the server must not start.
+pub fn load_and_open_at_startup(srv: &mut Server) -> Result<(), crate::persist::LoadFailed> {
+    let d = dir(srv);
+    let mpath = d.join(manifest_name(srv));
+    let t0 = Instant::now();
+    let mut manifest = Manifest::default();
+    if let Ok(text) = fs::read_to_string(&mpath) {
+        manifest = match Manifest::parse(&text) {
+            Ok(m) => m,
+            Err(e) => {
+                log_warning!("{}", e);
+                return Err(crate::persist::LoadFailed);
+            }
+        };
+        srv.loading = true;
+        let r = load_files(srv, &manifest);
+        srv.loading = false;
+        r.map_err(|()| crate::persist::LoadFailed)?;
+        log_notice!("DB loaded from append only file: {:.3} seconds", t0.elapsed().as_secs_f64());
+    } else if Path::new(&srv.config.appendfilename).exists() {
+        log_warning!(
+            "A single-file AOF ({}) exists but vireo does not convert pre-7.0 AOF files yet; refusing to start",
+            srv.config.appendfilename
+        );
+        return Err(crate::persist::LoadFailed);
+    }
+    if let Err(e) = fs::create_dir_all(&d) {
+        log_warning!("Can't open or create append-only dir {}: {}", d.display(), crate::util::os_error_text(&e));
+        return Err(crate::persist::LoadFailed);
+    }
+    if manifest.base.is_none() && manifest.incrs.is_empty() {
+        let seq = manifest.next_base_seq();
+        let name = base_name(srv, seq);
+        if let Err(e) = write_base_now(srv, &name) {
+            log_warning!("Can't create the AOF base file {}: {}", name, e);
+            return Err(crate::persist::LoadFailed);
+        }
+        log_notice!("Creating AOF base file {} on server start", name);
+        manifest.base = Some(AofFile { name, seq });
+    }
+    let incr = match manifest.incrs.last() {
+        Some(last) => last.clone(),
+        None => {
+            let seq = manifest.next_incr_seq();
+            let f = AofFile { name: incr_name(srv, seq), seq };
+            log_notice!("Creating AOF incr file {} on server start", f.name);
+            manifest.incrs.push(f.clone());
+            f
+        }
+    };
+    match open_append(&d.join(&incr.name)) {
+        Ok(f) => srv.aof.file = Some(f),
+        Err(e) => {
+            log_warning!("Can't open the append-only file {}: {}", incr.name, crate::util::os_error_text(&e));
+            return Err(crate::persist::LoadFailed);
+        }
+    }
+    if let Err(e) = persist_manifest(srv, &manifest) {
+        log_warning!("Can't persist the AOF manifest: {}", e);
+        return Err(crate::persist::LoadFailed);
+    }
+    srv.aof.manifest = manifest;
+    srv.aof.on = true;
+    srv.prop.aof_active = true;
+    srv.prop.aof_seldb = -1;
+    refresh_sizes(srv);
+    Ok(())
+}
+
+fn refresh_sizes(srv: &mut Server) {
+    let d = dir(srv);
+    let m = &srv.aof.manifest;
+    let base = m.base.as_ref().map_or(0, |b| file_size(&d.join(&b.name)));
+    let incr: u64 = m.incrs.iter().map(|i| file_size(&d.join(&i.name))).sum();
+    srv.aof.base_size = base;
+    srv.aof.current_size = base + incr;
+}
+
+fn load_files(srv: &mut Server, m: &Manifest) -> Result<(), ()> {
+    let d = dir(srv);
+    let total = m.incrs.len();
+    if let Some(b) = &m.base {
+        let t = Instant::now();
+        let path = d.join(&b.name);
+        let f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) => {
+                log_warning!("The AOF file {} doesn't exist: {}", b.name, crate::util::os_error_text(&e));
+                return Err(());
+            }
+        };
+        let mut r = BufReader::with_capacity(1 << 16, f);
+        let mut magic = [0u8; 5];
+        let n = r.read(&mut magic).unwrap_or(0);
+        let f = File::open(&path).map_err(|_| ())?;
+        if n == 5 && &magic == b"REDIS" {
+            log_notice!("Reading RDB base file on AOF loading...");
+            let limits = srv.type_limits();
+            let now = srv.mstime();
+            match crate::persist::load_into(
+                &mut srv.ks.dbs,
+                BufReader::with_capacity(1 << 16, f),
+                limits,
+                now,
+                false,
+                false,
+            ) {
+                Ok(st) => {
+                    log_notice!("Done loading RDB, keys loaded: {}, keys expired: {}.", st.loaded, st.expired);
+                }
+                Err(e) => {
+                    log_warning!("Bad file format reading the append only file {}: {}", b.name, e.trim_end());
+                    return Err(());
+                }
+            }
+        } else {
+            replay(srv, &path, &b.name, false)?;
+        }
+        log_notice!("DB loaded from base file {}: {:.3} seconds", b.name, t.elapsed().as_secs_f64());
+    }
+    for (i, inc) in m.incrs.iter().enumerate() {
+        let t = Instant::now();
+        let last = i + 1 == total;
+        replay(srv, &d.join(&inc.name), &inc.name, last)?;
+        log_notice!("DB loaded from incr file {}: {:.3} seconds", inc.name, t.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+/// Reads one RESP multibulk command; Ok(None) at a clean end, Err(valid_len) at a torn or
+/// malformed command (valid_len = bytes of whole commands before it).
+fn next_command(data: &[u8], pos: &mut usize) -> Result<Option<Vec<bytes::Bytes>>, usize> {
+    let start = *pos;
+    if start >= data.len() {
+        return Ok(None);
+    }
+    let line = |p: &mut usize| -> Option<&[u8]> {
+        let rest = &data[*p..];
+        let end = rest.windows(2).position(|w| w == b"\r\n")?;
+        let l = &rest[..end];
+        *p += end + 2;
+        Some(l)
+    };
+    let mut p = start;
+    let head = line(&mut p).ok_or(start)?;
+    if head.first() != Some(&b'*') {
+        return Err(start);
+    }
+    let argc: usize = std::str::from_utf8(&head[1..]).ok().and_then(|s| s.parse().ok()).ok_or(start)?;
+    if argc == 0 || argc > 1 << 20 {
+        return Err(start);
+    }
+    let mut argv = Vec::with_capacity(argc.min(1024));
+    for _ in 0..argc {
+        let h = line(&mut p).ok_or(start)?;
+        if h.first() != Some(&b'$') {
+            return Err(start);
+        }
+        let len: usize = std::str::from_utf8(&h[1..]).ok().and_then(|s| s.parse().ok()).ok_or(start)?;
+        if p + len + 2 > data.len() || &data[p + len..p + len + 2] != b"\r\n" {
+            return Err(start);
+        }
+        argv.push(bytes::Bytes::copy_from_slice(&data[p..p + len]));
+        p += len + 2;
+    }
+    *pos = p;
+    Ok(Some(argv))
+}
+
+/// Replays a file of commands through the gate and `call()` with a fake client. A torn last
+/// command of the last file is cut off when aof-load-truncated allows it.
+fn replay(srv: &mut Server, path: &Path, name: &str, last: bool) -> Result<(), ()> {
+    let data = match fs::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            log_warning!("The AOF file {} doesn't exist: {}", name, crate::util::os_error_text(&e));
+            return Err(());
+        }
+    };
+    let mut fake = Client::fake(u64::MAX);
+    let mut pos = 0;
+    loop {
+        match next_command(&data, &mut pos) {
+            Ok(None) => break,
+            Ok(Some(argv)) => {
+                fake.argv = argv;
+                crate::exec::process_command(srv, &mut fake);
+                fake.reply.rb.buf.clear();
+            }
+            Err(valid) => {
+                let torn = valid < data.len() && data[valid..].len() < 64 * 1024 * 1024;
+                if last && srv.config.aof_load_truncated && torn && is_prefix_of_command(&data[valid..]) {
+                    log_warning!("!!! Warning: short read while loading the AOF file {}!!!", name);
+                    log_warning!("!!! Truncating the AOF {} at offset {} !!!", name, valid);
+                    if let Ok(f) = OpenOptions::new().write(true).open(path) {
+                        let _ = f.set_len(valid as u64);
+                    }
+                    log_warning!("AOF {} loaded anyway because aof-load-truncated is enabled", name);
+                    break;
+                }
+                log_warning!(
+                    "Bad file format reading the append only file {}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest> (offset {})",
+                    name,
+                    valid
+                );
+                return Err(());
+            }
+        }
+    }
+    if fake.has(crate::client::cflags::MULTI) {
+        log_warning!("Revert incomplete MULTI/EXEC transaction in AOF file {}", name);
+        if last && srv.config.aof_load_truncated {
+            return Ok(());
+        }
+        return Err(());
+    }
+    Ok(())
+}
+
+/// True when `tail` could be the start of a well-formed command that was cut short (a torn
+/// write), as opposed to garbage.
+fn is_prefix_of_command(tail: &[u8]) -> bool {
+    tail.first() == Some(&b'*')
+}
+
+/// Writes the buffered commands (before replies go out); with `appendfsync always` also
+/// fsyncs, so that an acknowledged write is on disk.
+pub fn flush(srv: &mut Server) {
+    if srv.prop.aof_buf.is_empty() {
+        return;
+    }
+    let buf = std::mem::take(&mut srv.prop.aof_buf);
+    let Some(f) = srv.aof.file.as_mut() else {
+        return;
+    };
+    match f.write_all(&buf) {
+        Ok(()) => {
+            srv.aof.current_size += buf.len() as u64;
+            if !srv.aof.last_write_ok {
+                log_warning!("AOF write error looks solved, Redis can write again.");
+            }
+            srv.aof.last_write_ok = true;
+            if srv.config.appendfsync == AppendFsync::Always {
+                if let Err(e) = f.sync_data() {
+                    log_warning!(
+                        "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
+                        crate::util::os_error_text(&e)
+                    );
+                    std::process::exit(1);
+                }
+                srv.aof.last_fsync_ms = srv.mstime();
+            }
+        }
+        Err(e) => {
+            let text = crate::util::os_error_text(&e);
+            if srv.aof.last_write_ok {
+                log_warning!("Error writing to the AOF file: {}", text);
+            }
+            srv.aof.last_write_ok = false;
+            srv.aof.last_write_error = text;
+            // keep the data for the next attempt
+            let mut rest = buf;
+            rest.extend_from_slice(&srv.prop.aof_buf);
+            srv.prop.aof_buf = rest;
+        }
+    }
+}
+
+/// Every second with `appendfsync everysec`: fsync in a background thread (one at a time).
+fn fsync_everysec(srv: &mut Server) {
+    if srv.config.appendfsync != AppendFsync::Everysec {
+        return;
+    }
+    let now = srv.mstime();
+    if now - srv.aof.last_fsync_ms < 1000 {
+        return;
+    }
+    let Some(f) = srv.aof.file.as_ref().and_then(|f| f.try_clone().ok()) else { return };
+    let flag = srv.aof.fsync_in_flight.clone();
+    if flag.swap(true, Ordering::SeqCst) {
+        srv.aof.delayed_fsync += 1;
+        return;
+    }
+    srv.aof.last_fsync_ms = now;
+    std::thread::spawn(move || {
+        let _ = f.sync_data();
+        flag.store(false, Ordering::SeqCst);
+    });
+}
+
+/// BGREWRITEAOF / turning AOF on: opens a new incr file for the writes that follow, then forks
+/// a child that writes the dataset as the next base file.
+pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
+    if srv.aof.child.is_some() {
+        return Err("ERR Background append only file rewriting already in progress".into());
+    }
+    if let Err(e) = fs::create_dir_all(dir(srv)) {
+        return Err(format!("ERR Can't create the AOF directory: {}", crate::util::os_error_text(&e)));
+    }
+    flush(srv);
+    // new incr file: the writes from now on land after the new base
+    let mut manifest = srv.aof.manifest.clone();
+    if srv.aof.on {
+        let seq = manifest.next_incr_seq();
+        let inc = AofFile { name: incr_name(srv, seq), seq };
+        match open_append(&dir(srv).join(&inc.name)) {
+            Ok(f) => {
+                if let Some(old) = srv.aof.file.replace(f) {
+                    let _ = old.sync_data();
+                }
+                manifest.incrs.push(inc);
+                if !srv.aof.wait_rewrite {
+                    let _ = persist_manifest(srv, &manifest);
+                }
+                srv.aof.manifest = manifest.clone();
+                srv.prop.aof_seldb = -1;
+            }
+            Err(e) => return Err(format!("ERR Can't open the AOF incr file: {}", crate::util::os_error_text(&e))),
+        }
+    }
+    let base_seq = manifest.next_base_seq();
+    // SAFETY: called from the event-loop thread; the child only serializes its copy of the
+    // data and leaves with _exit.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        crate::log::set_role(b'C');
+        let name = format!("temp-rewriteaof-bg-{}.aof", std::process::id());
+        let code = match write_base_now(srv, &name) {
+            Ok(()) => {
+                log_notice!("Successfully created the temporary AOF base file {}", name);
+                0
+            }
+            Err(e) => {
+                log_warning!("Error writing the AOF rewrite: {}", e);
+                1
+            }
+        };
+        // SAFETY: leave the child without the parent's destructors.
+        unsafe { libc::_exit(code) };
+    }
+    if pid < 0 {
+        let e = io::Error::last_os_error();
+        return Err(format!(
+            "ERR Can't rewrite append only file in background: fork: {}",
+            crate::util::os_error_text(&e)
+        ));
+    }
+    srv.stats.total_forks += 1;
+    log_notice!("Background append only file rewriting started by pid {}", pid);
+    srv.aof.child = Some(RewriteChild { pid, start_ms: srv.mstime(), base_seq });
+    srv.aof.scheduled = false;
+    Ok(())
+}
+
+/// Cron: fsync every second, reap the rewrite child and install its base, run a scheduled
+/// rewrite.
+pub fn cron(srv: &mut Server) {
+    if srv.aof.on {
+        flush(srv);
+        fsync_everysec(srv);
+    }
+    if let Some(child) = srv.aof.child.clone() {
+        let mut status: libc::c_int = 0;
+        // SAFETY: waitpid on our own child with a valid status pointer.
+        let r = unsafe { libc::waitpid(child.pid, &mut status, libc::WNOHANG) };
+        if r != child.pid {
+            return;
+        }
+        srv.aof.child = None;
+        srv.aof.last_rewrite_time_sec = (srv.mstime() - child.start_ms) / 1000;
+        let tmp = dir(srv).join(format!("temp-rewriteaof-bg-{}.aof", child.pid));
+        let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+        if !ok {
+            let _ = fs::remove_file(&tmp);
+            log_warning!("Background AOF rewrite terminated with error");
+            srv.aof.last_bgrewrite_ok = false;
+            srv.aof.consecutive_failures += 1;
+            return;
+        }
+        log_notice!("Background AOF rewrite terminated with success");
+        let name = base_name(srv, child.base_seq);
+        if let Err(e) = fs::rename(&tmp, dir(srv).join(&name)) {
+            log_warning!(
+                "Error trying to rename the temporary AOF base file {} into {}: {}",
+                tmp.display(),
+                name,
+                crate::util::os_error_text(&e)
+            );
+            srv.aof.last_bgrewrite_ok = false;
+            srv.aof.consecutive_failures += 1;
+            return;
+        }
+        log_notice!(
+            "Successfully renamed the temporary AOF base file temp-rewriteaof-bg-{}.aof into {}",
+            child.pid,
+            name
+        );
+        // the new base replaces the old base and every incr file but the newest
+        let mut m = srv.aof.manifest.clone();
+        let mut history = Vec::new();
+        if let Some(old) = m.base.take() {
+            history.push(old);
+        }
+        let keep = m.incrs.pop();
+        history.append(&mut m.incrs);
+        m.base = Some(AofFile { name, seq: child.base_seq });
+        m.incrs = keep.into_iter().collect();
+        if let Err(e) = persist_manifest(srv, &m) {
+            log_warning!("Can't persist the AOF manifest after a rewrite: {}", e);
+            srv.aof.last_bgrewrite_ok = false;
+            return;
+        }
+        for h in history {
+            log_notice!("Removing the history file {} in the background", h.name);
+            let _ = fs::remove_file(dir(srv).join(&h.name));
+        }
+        srv.aof.manifest = m;
+        srv.aof.wait_rewrite = false;
+        srv.aof.last_bgrewrite_ok = true;
+        srv.aof.consecutive_failures = 0;
+        srv.aof.rewrites += 1;
+        refresh_sizes(srv);
+        log_notice!("Background AOF rewrite finished successfully");
+        return;
+    }
+    if srv.aof.scheduled && srv.rdb.child.is_none() {
+        let _ = rewrite_background(srv);
+    }
+}
+
+/// CONFIG SET appendonly yes: start feeding a new incr file and rewrite a base in the
+/// background; the manifest names the new files once the base is written.
+pub fn start(srv: &mut Server) -> Result<(), String> {
+    if srv.aof.on {
+        return Ok(());
+    }
+    if let Err(e) = fs::create_dir_all(dir(srv)) {
+        log_warning!("Can't open or create append-only dir: {}", crate::util::os_error_text(&e));
+        return Err("Unable to turn on AOF. Check server logs.".into());
+    }
+    // continue the sequence numbers of files left by an earlier run
+    let mpath = dir(srv).join(manifest_name(srv));
+    if let Ok(text) = fs::read_to_string(mpath) {
+        if let Ok(m) = Manifest::parse(&text) {
+            srv.aof.manifest = m;
+        }
+    }
+    srv.aof.on = true;
+    srv.aof.wait_rewrite = true;
+    srv.prop.aof_active = true;
+    srv.prop.aof_seldb = -1;
+    if srv.rdb.child.is_some() {
+        srv.aof.scheduled = true;
+        log_warning!("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
+        // commands are kept in the buffer until the rewrite opens the incr file
+        return Ok(());
+    }
+    match rewrite_background(srv) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            log_warning!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. ({})", e);
+            stop(srv);
+            Err("Unable to turn on AOF. Check server logs.".into())
+        }
+    }
+}
+
+/// CONFIG SET appendonly no (and shutdown): write and fsync what is buffered, stop feeding.
+pub fn stop(srv: &mut Server) {
+    flush(srv);
+    if let Some(f) = srv.aof.file.take() {
+        let _ = f.sync_data();
+    }
+    if let Some(child) = srv.aof.child.take() {
+        log_notice!("Killing running AOF rewrite child: {}", child.pid);
+        // SAFETY: signalling and reaping our own child.
+        unsafe {
+            libc::kill(child.pid, libc::SIGUSR1);
+            let mut st = 0;
+            libc::waitpid(child.pid, &mut st, 0);
+        }
+        let _ = fs::remove_file(dir(srv).join(format!("temp-rewriteaof-bg-{}.aof", child.pid)));
+    }
+    srv.aof.on = false;
+    srv.aof.wait_rewrite = false;
+    srv.prop.aof_active = false;
+    srv.prop.aof_buf.clear();
+}
+
+/// Shutdown: flush and fsync the AOF.
+pub fn shutdown(srv: &mut Server) {
+    if srv.aof.on {
+        log_notice!("Calling fsync() on the AOF file.");
+        stop(srv);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_round_trip_and_errors() {
+        let text = "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.1.incr.aof seq 1 type h\nfile appendonly.aof.3.incr.aof seq 3 type i\nfile appendonly.aof.4.incr.aof seq 4 type i\n";
+        let m = Manifest::parse(text).unwrap();
+        assert_eq!(m.base.as_ref().unwrap().seq, 2);
+        assert_eq!(m.incrs.len(), 2);
+        assert_eq!(m.history.len(), 1);
+        assert_eq!(m.render(), text);
+        assert!(Manifest::parse("file a seq 1 type b\nfile b seq 2 type b\n").is_err());
+        assert!(Manifest::parse("file a seq 3 type i\nfile b seq 2 type i\n").is_err());
+        assert!(Manifest::parse("file a seq x type i\n").is_err());
+        assert!(Manifest::parse("file a seq 1 type z\n").is_err());
+    }
+
+    #[test]
+    fn commands_parse_and_torn_tails_are_found() {
+        let data = b"*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET";
+        let mut pos = 0;
+        assert_eq!(next_command(data, &mut pos).unwrap().unwrap().len(), 1);
+        assert_eq!(next_command(data, &mut pos).unwrap().unwrap().len(), 3);
+        let valid = pos;
+        assert_eq!(next_command(data, &mut pos), Err(valid));
+        let mut p = 0;
+        assert_eq!(next_command(b"", &mut p), Ok(None));
+        assert_eq!(next_command(b"garbage\r\n", &mut p), Err(0));
+    }
+}

@@ -1,0 +1,157 @@
+//! The multi-part AOF end to end with the reference redis-server 7.0.15: vireo's appendonlydir
+//! (base, incr files, manifest, after a BGREWRITEAOF too) starts Redis with the same data and
+//! Redis's starts vireo; with appendfsync always every acknowledged write survives kill -9; a
+//! torn tail is cut when aof-load-truncated allows it and stops startup otherwise; CONFIG SET
+//! appendonly yes at run time builds the directory in the background.
+
+mod runtime_support;
+
+use runtime_support::*;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use vireo_testkit::{parse_reply, RawConn, ServerBuilder, ServerProcess};
+
+fn fresh_dir(tag: &str) -> PathBuf {
+    let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_007;
+    let d = std::env::temp_dir().join(format!("vireo-aof-{}-{}-{}", tag, std::process::id(), n));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn ok(c: &mut RawConn, args: &[&str]) {
+    let r = c.cmd(args);
+    assert!(!r.starts_with(b"-"), "{args:?}: {}", String::from_utf8_lossy(&r));
+}
+
+fn fill(c: &mut RawConn, tag: &str) {
+    ok(c, &["SET", &format!("s:{tag}"), "v"]);
+    ok(c, &["INCRBY", "counter", "5"]);
+    ok(c, &["RPUSH", "list", tag, "x"]);
+    ok(c, &["SADD", "set", tag]);
+    ok(c, &["HSET", "hash", tag, "1"]);
+    ok(c, &["ZADD", "zset", "1.5", tag]);
+    ok(c, &["XADD", "stream", "*", "tag", tag]);
+    ok(c, &["SET", &format!("ttl:{tag}"), "v", "EX", "100000"]);
+    ok(c, &["MULTI"]);
+    ok(c, &["INCR", "in-multi"]);
+    ok(c, &["SELECT", "3"]);
+    ok(c, &["SET", &format!("db3:{tag}"), "v"]);
+    ok(c, &["EXEC"]);
+    ok(c, &["SELECT", "0"]);
+}
+
+fn digest(c: &mut RawConn) -> Vec<u8> {
+    c.cmd(&["DEBUG", "DIGEST"])
+}
+
+fn aof_builder(b: ServerBuilder, dir: &Path) -> ServerBuilder {
+    b.dir(dir).args(["--appendonly", "yes", "--enable-debug-command", "yes"])
+}
+
+#[test]
+fn aof_directories_cross_between_vireo_and_redis() {
+    let dir = fresh_dir("cross");
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    fill(&mut c, "one");
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), b"+Background append only file rewriting started\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrite_in_progress") == "0"));
+    assert_eq!(info_field(&mut c, "persistence", "aof_last_bgrewrite_status"), "ok");
+    fill(&mut c, "two");
+    let want = digest(&mut c);
+    let manifest = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
+    assert!(manifest.contains("appendonly.aof.2.base.rdb seq 2 type b"), "{manifest}");
+    assert!(manifest.contains("type i"), "{manifest}");
+    drop(c);
+    drop(v);
+
+    let r = aof_builder(redis(), &dir).start();
+    let mut rc = r.connect();
+    assert_eq!(digest(&mut rc), want, "Redis loads vireo's AOF with the same data");
+    fill(&mut rc, "three");
+    let want = digest(&mut rc);
+    drop(rc);
+    drop(r);
+
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    assert_eq!(digest(&mut c), want, "vireo loads Redis's AOF with the same data");
+    assert!(v.log().contains("DB loaded from append only file"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fsync_always_survives_kill_9() {
+    let dir = fresh_dir("always");
+    let mut v = aof_builder(vireo(), &dir).args(["--appendfsync", "always"]).start();
+    let mut c = v.connect();
+    for i in 0..200 {
+        assert_eq!(c.cmd(&["SET", &format!("k{i}"), &i.to_string()]), b"+OK\r\n");
+    }
+    let want = digest(&mut c);
+    drop(c);
+    v.kill9();
+    v.restart();
+    let mut c = v.connect();
+    assert_eq!(digest(&mut c), want);
+    assert_eq!(parse_reply(&c.cmd(&["DBSIZE"])).as_int(), Some(200));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn incr_path(dir: &Path) -> PathBuf {
+    let m = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
+    let name =
+        m.lines().filter(|l| l.ends_with("type i")).last().unwrap().split_whitespace().nth(1).unwrap().to_string();
+    dir.join("appendonlydir").join(name)
+}
+
+#[test]
+fn torn_tail_follows_aof_load_truncated() {
+    let dir = fresh_dir("torn");
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    ok(&mut c, &["SET", "a", "1"]);
+    ok(&mut c, &["SET", "b", "2"]);
+    drop(c);
+    drop(v);
+    let path = incr_path(&dir);
+    let mut data = std::fs::read(&path).unwrap();
+    let good_len = data.len();
+    data.extend_from_slice(b"*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$5\r\nhel");
+    std::fs::write(&path, &data).unwrap();
+
+    // aof-load-truncated no: refuse to start, file untouched
+    let out =
+        aof_builder(vireo(), &dir).args(["--aof-load-truncated", "no"]).run_expecting_exit(Duration::from_secs(10));
+    assert!(!out.status.success(), "{}", out.log);
+    assert_eq!(std::fs::read(&path).unwrap(), data);
+
+    // yes (the default): the torn command is cut off and the rest loads
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    assert_eq!(c.cmd(&["MGET", "a", "b", "c"]), b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n");
+    assert!(v.log().contains("loaded anyway because aof-load-truncated is enabled"));
+    assert_eq!(std::fs::metadata(&path).unwrap().len() as usize, good_len);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn config_set_appendonly_builds_the_directory() {
+    let dir = fresh_dir("runtime");
+    let mut v = vireo().dir(&dir).args(["--enable-debug-command", "yes"]).start();
+    let mut c = v.connect();
+    fill(&mut c, "before");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrite_in_progress")
+        == "0"
+        && info_field(&mut c, "persistence", "aof_rewrites") == "1"));
+    fill(&mut c, "after");
+    let want = digest(&mut c);
+    assert_eq!(info_field(&mut c, "persistence", "aof_enabled"), "1");
+    drop(c);
+    v.stop();
+    let v2 = aof_builder(vireo(), &dir).start();
+    let mut c = v2.connect();
+    assert_eq!(digest(&mut c), want);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,7 +9,7 @@ mod runtime_support;
 use runtime_support::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use vireo_testkit::{parse_reply, RawConn, ServerBuilder, ServerProcess};
+use vireo_testkit::{parse_reply, RawConn, ServerBuilder};
 
 fn fresh_dir(tag: &str) -> PathBuf {
     let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_007;
@@ -100,8 +100,7 @@ fn fsync_always_survives_kill_9() {
 
 fn incr_path(dir: &Path) -> PathBuf {
     let m = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
-    let name =
-        m.lines().filter(|l| l.ends_with("type i")).last().unwrap().split_whitespace().nth(1).unwrap().to_string();
+    let name = m.lines().rfind(|l| l.ends_with("type i")).unwrap().split_whitespace().nth(1).unwrap().to_string();
     dir.join("appendonlydir").join(name)
 }
 
@@ -138,7 +137,7 @@ fn torn_tail_follows_aof_load_truncated() {
 #[test]
 fn config_set_appendonly_builds_the_directory() {
     let dir = fresh_dir("runtime");
-    let mut v = vireo().dir(&dir).args(["--enable-debug-command", "yes"]).start();
+    let v = vireo().dir(&dir).args(["--enable-debug-command", "yes"]).start();
     let mut c = v.connect();
     fill(&mut c, "before");
     assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");

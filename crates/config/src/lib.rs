@@ -31,6 +31,7 @@ mod value;
 pub use args::{absolute_path, parse_args, parse_args_in, ArgAction, ParsedArgs, TEST_MEMORY_USAGE, USAGE};
 pub use implemented::IMPLEMENTED;
 pub use load::{LoadError, REDIS_VERSION};
+pub use num::memtoull;
 pub use ops::{apply_hooks, format_value, is_sensitive, set_failed, ChangeRecord, SetContext, LOADING_ERROR};
 pub use rewrite::{RewriteExtras, REWRITE_SIGNATURE};
 pub use table::{flags, lookup, param, ApplyHook, Config, IntUnit, Kind, Param, ParamId, ParamValue, Special, PARAMS};

@@ -295,15 +295,15 @@ fn run(ops_seq: Vec<Op>, fill: i64) {
                 }
             }
         }
-        for k in 0..2 {
+        for (k, want) in m.iter().enumerate() {
             match list_of(&db, k) {
-                None => assert!(m[k].is_empty(), "key {k} missing but model holds {}", m[k].len()),
+                None => assert!(want.is_empty(), "key {k} missing but model holds {}", want.len()),
                 Some(l) => {
-                    assert!(!m[k].is_empty(), "empty list kept under key {k}");
-                    assert_eq!(l.len(), m[k].len());
-                    assert_eq!(contents(l), m[k].iter().cloned().collect::<Vec<_>>());
+                    assert!(!want.is_empty(), "empty list kept under key {k}");
+                    assert_eq!(l.len(), want.len());
+                    assert_eq!(contents(l), want.iter().cloned().collect::<Vec<_>>());
                     let rev: Vec<Vec<u8>> = l.iter().rev().map(|e| e.to_bytes().into_owned()).collect();
-                    assert_eq!(rev, m[k].iter().rev().cloned().collect::<Vec<_>>());
+                    assert_eq!(rev, want.iter().rev().cloned().collect::<Vec<_>>());
                     assert_eq!(l.encoding_name(), "quicklist");
                     check_nodes(l, fill);
                     for n in l.nodes() {

@@ -49,6 +49,46 @@ impl TestServer {
         out
     }
 
+    /// Adds another client without a socket, registered in the server's client table like a
+    /// network client, so that it can block on keys and be woken by the others' writes.
+    /// Returns its token, for [`exec_as`](Self::exec_as) and [`take_reply`](Self::take_reply).
+    pub fn add_client(&mut self) -> usize {
+        let id = self.srv.next_client_id;
+        self.srv.next_client_id += 1;
+        let authenticated = !self.srv.auth_required();
+        let entry = self.srv.clients.vacant_entry();
+        let token = entry.key();
+        let mut c = Box::new(Client::fake(id));
+        c.flags &= !crate::client::cflags::FAKE;
+        c.token = token;
+        c.addr = format!("127.0.0.1:{}", 2 + token);
+        c.laddr = "127.0.0.1:6379".into();
+        c.authenticated = authenticated;
+        entry.insert(Some(c));
+        self.srv.client_order.insert(id, token);
+        token
+    }
+
+    /// Runs one command as the added client `token` and returns what its reply buffer then
+    /// holds (nothing when the command blocked).
+    pub fn exec_as(&mut self, token: usize, argv: &[&[u8]]) -> Vec<u8> {
+        let mut c = crate::net::take_client(&mut self.srv, token).expect("an added client");
+        c.argv = argv.iter().map(|a| Bytes::copy_from_slice(a)).collect();
+        process_command(&mut self.srv, &mut c);
+        let out = std::mem::take(&mut c.reply.rb.buf);
+        crate::net::put_client(&mut self.srv, c);
+        out
+    }
+
+    /// What the added client `token` received since its last command (the reply of a blocked
+    /// command once another client's write served it).
+    pub fn take_reply(&mut self, token: usize) -> Vec<u8> {
+        let mut c = crate::net::take_client(&mut self.srv, token).expect("an added client");
+        let out = std::mem::take(&mut c.reply.rb.buf);
+        crate::net::put_client(&mut self.srv, c);
+        out
+    }
+
     /// `exec` with string arguments.
     pub fn cmd(&mut self, argv: &[&str]) -> Vec<u8> {
         let v: Vec<&[u8]> = argv.iter().map(|s| s.as_bytes()).collect();

@@ -106,6 +106,8 @@ pub fn rename(db: &mut Db, src: &[u8], dst: &[u8], nx: bool) -> Rename {
 /// optional absolute expire time.
 fn insert_entry(db: &mut Db, key: &[u8], entry: Entry, expire: Option<i64>) {
     db.main.insert(SBytes::new(key), entry);
+    // a key moved into place is a write: watchers fail, waiters (BLPOP...) may be served
+    db.mark_written(key);
     if let Some(when) = expire {
         db.set_expire(key, when);
     }

@@ -118,6 +118,17 @@ fn debug(ctx: &mut Ctx) {
         (b"reload", _) => reload(ctx),
         (b"htstats", 3) => htstats(ctx),
         (b"htstats-key", 3) => htstats_key(ctx),
+        (b"quicklist-packed-threshold", 3) => {
+            let ok =
+                vireo_config::memtoull(&ctx.argv[2]).is_some_and(vireo_keyspace::types::list::set_packed_threshold);
+            if ok {
+                ctx.ok();
+            } else {
+                ctx.error("ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+            }
+        }
+        (b"listpack", 3) => encoding_dump(ctx, "listpack"),
+        (b"quicklist", 3 | 4) => encoding_dump(ctx, "quicklist"),
         (b"stringmatch-test", 2) => {
             glob_fuzz(&mut ctx.srv.rng, 10_000_000);
             ctx.out().simple("Apparently Redis did not crash: test passed");
@@ -729,6 +740,34 @@ fn htstats(ctx: &mut Ctx) {
     text.push_str("[Expires HT]\n");
     text.push_str(&dict_stats_text(&db.expires().stats()));
     ctx.out().verbatim("txt", text.as_bytes());
+}
+
+/// DEBUG LISTPACK / DEBUG QUICKLIST: prints a summary of the value's low-level layout on the
+/// standard output (Redis prints its own structures there; ours differ in detail, so only the
+/// node list of a quicklist is shown) when the key has that encoding.
+fn encoding_dump(ctx: &mut Ctx, encoding: &str) {
+    let key = ctx.argv[2].clone();
+    let db = ctx.db();
+    let Some(e) = db.lookup(&key, vireo_keyspace::db::lookup::NOTOUCH) else {
+        return ctx.error(errors::NO_SUCH_KEY);
+    };
+    if e.encoding() != encoding {
+        return ctx.error(&format!("ERR Not a {encoding} encoded object."));
+    }
+    if let Value::List(l) = &e.val {
+        println!(
+            "{{quicklist}} len: {} nodes: {} fill: {} compress: {}",
+            l.len(),
+            l.node_count(),
+            l.fill(),
+            l.compress_depth()
+        );
+        for (i, n) in l.nodes().enumerate() {
+            println!("  {{node {i}}} plain: {} count: {} bytes: {}", n.is_plain(), n.count(), n.size());
+        }
+    }
+    let what = if encoding == "listpack" { "Listpack" } else { "Quicklist" };
+    ctx.out().simple(&format!("{what} structure printed on stdout"));
 }
 
 fn htstats_key(ctx: &mut Ctx) {

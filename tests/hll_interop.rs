@@ -49,7 +49,12 @@ fn same_pfadds_give_identical_strings() {
         let (gv, gr) = (cmd(&mut v, &[b"GET", key.as_bytes()]), cmd(&mut r, &[b"GET", key.as_bytes()]));
         assert_eq!(gv, gr, "string of {key} after {n} elements");
         for c in [&b"PFCOUNT"[..], b"GET"] {
-            assert_eq!(cmd(&mut v, &[c, key.as_bytes()]), cmd(&mut r, &[c, key.as_bytes()]), "{} {key}", String::from_utf8_lossy(c));
+            assert_eq!(
+                cmd(&mut v, &[c, key.as_bytes()]),
+                cmd(&mut r, &[c, key.as_bytes()]),
+                "{} {key}",
+                String::from_utf8_lossy(c)
+            );
         }
         let enc = [&b"PFDEBUG"[..], b"ENCODING", key.as_bytes()];
         assert_eq!(cmd(&mut v, &enc), cmd(&mut r, &enc));
@@ -58,7 +63,11 @@ fn same_pfadds_give_identical_strings() {
     for dst in ["h0", "h2", "h4", "h6", "new"] {
         let args: [&[u8]; 4] = [b"PFMERGE", dst.as_bytes(), b"h3", b"h5"];
         assert_eq!(cmd(&mut v, &args), cmd(&mut r, &args));
-        assert_eq!(cmd(&mut v, &[b"GET", dst.as_bytes()]), cmd(&mut r, &[b"GET", dst.as_bytes()]), "PFMERGE into {dst}");
+        assert_eq!(
+            cmd(&mut v, &[b"GET", dst.as_bytes()]),
+            cmd(&mut r, &[b"GET", dst.as_bytes()]),
+            "PFMERGE into {dst}"
+        );
     }
 }
 

@@ -140,6 +140,9 @@ pub struct Client {
     /// Bytes at the front of `reply` already written to the socket.
     pub sent: usize,
     pub reply_mode: ReplyMode,
+    /// Byte ranges of `reply` holding pub/sub pushes written while replies are off or skipped:
+    /// those reach the client anyway (Redis's "pushing" exception to CLIENT REPLY OFF/SKIP).
+    pub kept_pushes: Vec<std::ops::Range<usize>>,
     pub authenticated: bool,
     pub user: String,
     /// Creation and last-interaction times, ms since the epoch.
@@ -191,6 +194,7 @@ impl Client {
             reply: Reply::default(),
             sent: 0,
             reply_mode: ReplyMode::On,
+            kept_pushes: Vec::new(),
             authenticated: false,
             user: "default".to_string(),
             ctime_ms: now_ms,

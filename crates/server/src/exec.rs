@@ -464,8 +464,13 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
         srv.feed_monitors(c, &shown);
     }
     // replies of the master link, the AOF loader and CLIENT REPLY OFF/SKIP are dropped
-    if c.reply_mode != ReplyMode::On || c.has(cflags::MASTER) {
+    if c.has(cflags::MASTER) {
         c.reply.rb.buf.truncate(reply_start);
+    } else if c.reply_mode != ReplyMode::On {
+        drop_reply_keeping_pushes(c, reply_start);
+    }
+    if srv.nesting == 1 {
+        c.kept_pushes.clear();
     }
     match c.reply_mode {
         ReplyMode::Skip => c.reply_mode = ReplyMode::On,
@@ -477,6 +482,27 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
         let wrap = !spec.has(flags::TOUCHES_ARBITRARY_KEYS);
         srv.prop.flush(wrap);
     }
+}
+
+/// Drops what a command wrote to a client whose replies are off or skipped, except the pub/sub
+/// pushes, which are moved to the front of the dropped part (they stay recorded, so that an
+/// enclosing EXEC keeps them too).
+fn drop_reply_keeping_pushes(c: &mut Client, reply_start: usize) {
+    let buf = &mut c.reply.rb.buf;
+    let mut kept = Vec::new();
+    let mut ranges = Vec::new();
+    for r in c.kept_pushes.drain(..) {
+        if r.start >= reply_start && r.end <= buf.len() {
+            let at = reply_start + kept.len();
+            kept.extend_from_slice(&buf[r.clone()]);
+            ranges.push(at..reply_start + kept.len());
+        } else if r.end <= reply_start {
+            ranges.push(r);
+        }
+    }
+    buf.truncate(reply_start);
+    buf.extend_from_slice(&kept);
+    c.kept_pushes = ranges;
 }
 
 /// Keyspace-event classes (notify-keyspace-events flags), as bits.

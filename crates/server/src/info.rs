@@ -721,10 +721,10 @@ fn stats_section(srv: &Server) -> String {
     field(&mut s, "current_eviction_exceeded_time", current_us / 1000);
     field(&mut s, "keyspace_hits", hits);
     field(&mut s, "keyspace_misses", misses);
-    // no pub/sub yet
-    field(&mut s, "pubsub_channels", 0);
-    field(&mut s, "pubsub_patterns", 0);
-    field(&mut s, "pubsubshard_channels", 0);
+    // distinct channels and patterns with at least one subscriber
+    field(&mut s, "pubsub_channels", srv.pubsub.channel_count());
+    field(&mut s, "pubsub_patterns", srv.pubsub.pattern_count());
+    field(&mut s, "pubsubshard_channels", srv.pubsub.shard_channel_count());
     field(&mut s, "latest_fork_usec", st.latest_fork_usec);
     field(&mut s, "total_forks", st.total_forks);
     field(&mut s, "migrate_cached_sockets", 0);

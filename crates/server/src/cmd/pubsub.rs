@@ -4,7 +4,7 @@
 //! reply buffers (RESP2 arrays or RESP3 pushes). The registry of channels and patterns lives
 //! here; the RESP2 "subscriber context" rule is enforced by the gate.
 
-use crate::client::{cflags, Client, Reply};
+use crate::client::{cflags, Client, Reply, ReplyMode};
 use crate::command::*;
 use crate::exec::Ctx;
 use crate::server::Server;
@@ -277,16 +277,28 @@ fn header(out: &mut Reply, n: usize) {
     }
 }
 
+/// Writes a push to the client running a command, recording it as one that CLIENT REPLY
+/// OFF/SKIP must not drop.
+fn pushing(c: &mut Client, write: impl FnOnce(&mut Reply)) {
+    let start = c.reply.len();
+    write(&mut c.reply);
+    if c.reply_mode != ReplyMode::On {
+        let end = c.reply.len();
+        c.kept_pushes.push(start..end);
+    }
+}
+
 fn subscribed_reply(c: &mut Client, kind: Kind, channel: &[u8]) {
     let count = match kind {
         Kind::Plain => c.subs.count(),
         Kind::Shard => c.subs.shard.len(),
     };
-    let out = &mut c.reply;
-    header(out, 3);
-    out.bulk(if kind == Kind::Plain { b"subscribe" } else { b"ssubscribe" });
-    out.bulk(channel);
-    out.int(count as i64);
+    pushing(c, |out| {
+        header(out, 3);
+        out.bulk(if kind == Kind::Plain { b"subscribe" } else { b"ssubscribe" });
+        out.bulk(channel);
+        out.int(count as i64);
+    });
 }
 
 fn unsubscribed_reply(c: &mut Client, kind: Kind, channel: Option<&[u8]>) {
@@ -294,26 +306,28 @@ fn unsubscribed_reply(c: &mut Client, kind: Kind, channel: Option<&[u8]>) {
         Kind::Plain => c.subs.count(),
         Kind::Shard => c.subs.shard.len(),
     };
-    let out = &mut c.reply;
-    header(out, 3);
-    out.bulk(if kind == Kind::Plain { b"unsubscribe" } else { b"sunsubscribe" });
-    match channel {
-        Some(ch) => out.bulk(ch),
-        None => out.null(),
-    }
-    out.int(count as i64);
+    pushing(c, |out| {
+        header(out, 3);
+        out.bulk(if kind == Kind::Plain { b"unsubscribe" } else { b"sunsubscribe" });
+        match channel {
+            Some(ch) => out.bulk(ch),
+            None => out.null(),
+        }
+        out.int(count as i64);
+    });
 }
 
 fn pattern_reply(c: &mut Client, verb: &[u8], pattern: Option<&[u8]>) {
     let count = c.subs.count();
-    let out = &mut c.reply;
-    header(out, 3);
-    out.bulk(verb);
-    match pattern {
-        Some(p) => out.bulk(p),
-        None => out.null(),
-    }
-    out.int(count as i64);
+    pushing(c, |out| {
+        header(out, 3);
+        out.bulk(verb);
+        match pattern {
+            Some(p) => out.bulk(p),
+            None => out.null(),
+        }
+        out.int(count as i64);
+    });
 }
 
 fn update_flag(c: &mut Client) {
@@ -431,7 +445,7 @@ pub fn unsubscribe_all(srv: &mut Server, c: &mut Client) {
 fn deliver(srv: &mut Server, cur: &mut Option<&mut Client>, id: u64, write: &dyn Fn(&mut Reply)) {
     if let Some(c) = cur.as_deref_mut() {
         if c.id == id {
-            write(&mut c.reply);
+            pushing(c, |out| write(out));
             return;
         }
     }

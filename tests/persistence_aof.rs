@@ -154,3 +154,59 @@ fn config_set_appendonly_builds_the_directory() {
     assert_eq!(digest(&mut c), want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_tools_report_and_fix() {
+    let dir = fresh_dir("check");
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    fill(&mut c, "x");
+    assert_eq!(c.cmd(&["SAVE"]), b"+OK\r\n");
+    drop(c);
+    drop(v);
+    let check_rdb =
+        |p: &Path| std::process::Command::new(env!("CARGO_BIN_EXE_vireo-check-rdb")).arg(p).output().unwrap();
+    let rdb = dir.join("dump.rdb");
+    let out = check_rdb(&rdb);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success() && text.contains("RDB looks OK") && text.contains("keys read"), "{text}");
+    let mut bytes = std::fs::read(&rdb).unwrap();
+    let n = bytes.len();
+    bytes.truncate(n - 20);
+    std::fs::write(&rdb, &bytes).unwrap();
+    let out = check_rdb(&rdb);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success() && text.contains("RDB ERROR DETECTED") && text.contains("[offset "), "{text}");
+
+    let manifest = dir.join("appendonlydir/appendonly.aof.manifest");
+    let check_aof = |args: &[&str], input: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vireo-check-aof"))
+            .args(args)
+            .arg(&manifest)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = check_aof(&[], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // Redis's own checker agrees
+    let theirs = std::process::Command::new("redis-check-aof").arg(&manifest).output().unwrap();
+    assert!(theirs.status.success(), "{}", String::from_utf8_lossy(&theirs.stdout));
+
+    let incr = incr_path(&dir);
+    let mut data = std::fs::read(&incr).unwrap();
+    let good = data.len();
+    data.extend_from_slice(b"*2\r\n$3\r\nDEL\r\n$1");
+    std::fs::write(&incr, &data).unwrap();
+    let out = check_aof(&[], "");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("ok_up_to={good}")));
+    let out = check_aof(&["--fix"], "y\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(std::fs::metadata(&incr).unwrap().len() as usize, good);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -361,9 +361,9 @@ fn load_files(srv: &mut Server, m: &Manifest) -> Result<(), ()> {
     Ok(())
 }
 
-/// Reads one RESP multibulk command; Ok(None) at a clean end, Err(valid_len) at a torn or
+/// Reads one RESP multibulk command (also used by vireo-check-aof); Ok(None) at a clean end, Err(valid_len) at a torn or
 /// malformed command (valid_len = bytes of whole commands before it).
-fn next_command(data: &[u8], pos: &mut usize) -> Result<Option<Vec<bytes::Bytes>>, usize> {
+pub fn next_command(data: &[u8], pos: &mut usize) -> Result<Option<Vec<bytes::Bytes>>, usize> {
     let start = *pos;
     if start >= data.len() {
         return Ok(None);

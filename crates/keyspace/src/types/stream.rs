@@ -523,7 +523,13 @@ impl Entries {
         } else if end.is_zero() {
             self.nodes.range(..)
         } else {
-            self.nodes.range(..=end)
+            // the node holding `end` is the last one whose master id is <= end; when there is
+            // none (after XSETID moved the last id back, entries may sit below their node's
+            // master id) the walk starts from the last node, as Redis's iterator does
+            match self.nodes.range(..=end).next_back() {
+                Some(_) => self.nodes.range(..=end),
+                None => self.nodes.range(..),
+            }
         };
         Iter { nodes, cur: None, start, end, rev, skip_tombstones, done: false }
     }
@@ -710,20 +716,27 @@ impl Entries {
     /// first id or the largest deleted id (see [`Stream::delete_ids`]).
     pub fn delete(&mut self, id: StreamId) -> bool {
         let found = {
-            let Some((&key, node)) = self.nodes.range(..=id).next_back() else { return false };
-            let m = master(node);
-            let mut p = m.entries_at;
+            // the same walk as a forward range from `id`: it may go on into later nodes, whose
+            // entries can lie below their master id after XSETID moved the last id back
+            let nodes = match self.nodes.range(..=id).next_back() {
+                Some((&k, _)) => self.nodes.range(k..),
+                None => self.nodes.range(..),
+            };
             let mut hit = None;
-            while let Some(q) = p {
-                let r = decode(node, key, &m, q);
-                if r.id == id && r.flags & FLAG_DELETED == 0 {
-                    hit = Some((key, q));
-                    break;
+            'nodes: for (&key, node) in nodes {
+                let m = master(node);
+                let mut p = m.entries_at;
+                while let Some(q) = p {
+                    let r = decode(node, key, &m, q);
+                    p = r.end;
+                    if r.flags & FLAG_DELETED != 0 || r.id < id {
+                        continue;
+                    }
+                    if r.id == id {
+                        hit = Some((key, q));
+                    }
+                    break 'nodes;
                 }
-                if r.id > id {
-                    break;
-                }
-                p = r.end;
             }
             hit
         };

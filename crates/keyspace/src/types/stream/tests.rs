@@ -211,3 +211,25 @@ fn read_counters_and_lag() {
     s.delete_ids(&[StreamId::new(4, 0)]);
     assert_eq!(s.entries().lag(s.group(b"g").unwrap()), None);
 }
+
+#[test]
+fn entries_below_their_node_master_id() {
+    // a node left with tombstones only, the last id moved back (XSETID), new entries appended
+    // into that node with negative deltas: ranges both ways and XDEL must still find them
+    let l = limits(100, 4096);
+    let mut s = Stream::new();
+    add(&mut s, StreamId::new(5, 0), &["a", "1"], &l);
+    add(&mut s, StreamId::new(6, 0), &["a", "2"], &l);
+    assert_eq!(s.delete_ids(&[StreamId::new(6, 0)]), 1);
+    assert_eq!(s.trim(Trim::MinId(StreamId::new(6, 0)), false, 0), 1);
+    assert_eq!(s.entries().node_count(), 1);
+    s.entries_mut().set_last_id(StreamId::new(1, 0));
+    add(&mut s, StreamId::new(2, 0), &["x", "y"], &l);
+    add(&mut s, StreamId::new(3, 0), &["x", "z"], &l);
+    let all = vec![StreamId::new(2, 0), StreamId::new(3, 0)];
+    assert_eq!(ids(s.range(StreamId::MIN, StreamId::MAX, false)), all);
+    assert_eq!(ids(s.range(StreamId::new(2, 0), StreamId::new(4, u64::MAX), true)), vec![all[1], all[0]]);
+    assert_eq!(ids(s.range(StreamId::new(2, 0), StreamId::new(3, 0), false)), all);
+    assert_eq!(s.delete_ids(&[StreamId::new(3, 0)]), 1);
+    assert_eq!(ids(s.range(StreamId::MIN, StreamId::MAX, true)), vec![StreamId::new(2, 0)]);
+}

@@ -210,3 +210,58 @@ fn check_tools_report_and_fix() {
     assert_eq!(std::fs::metadata(&incr).unwrap().len() as usize, good);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn old_single_file_aof_is_migrated() {
+    let dir = fresh_dir("legacy");
+    // what Redis 6 wrote: one file of commands
+    let mut old = Vec::new();
+    for (i, cmd) in [
+        vec!["SELECT", "0"],
+        vec!["SET", "old", "value"],
+        vec!["RPUSH", "list", "a", "b"],
+        vec!["SELECT", "2"],
+        vec!["SADD", "s", "x"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let _ = i;
+        old.extend_from_slice(format!("*{}\r\n", cmd.len()).as_bytes());
+        for a in cmd {
+            old.extend_from_slice(format!("${}\r\n{}\r\n", a.len(), a).as_bytes());
+        }
+    }
+    std::fs::write(dir.join("appendonly.aof"), &old).unwrap();
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    assert_eq!(c.cmd(&["GET", "old"]), b"$5\r\nvalue\r\n");
+    ok(&mut c, &["SELECT", "2"]);
+    assert_eq!(c.cmd(&["SISMEMBER", "s", "x"]), b":1\r\n");
+    let want = digest(&mut c);
+    assert!(v.log().contains("Successfully migrated an old-style AOF into the AOF directory"));
+    let manifest = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
+    assert!(manifest.starts_with("file appendonly.aof seq 1 type b\n"), "{manifest}");
+    drop(c);
+    drop(v);
+    // and Redis reads the migrated directory
+    let r = aof_builder(redis(), &dir).start();
+    assert_eq!(digest(&mut r.connect()), want);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn growth_triggers_an_automatic_rewrite() {
+    let dir = fresh_dir("auto");
+    let v = aof_builder(vireo(), &dir)
+        .args(["--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "10kb"])
+        .start();
+    let mut c = v.connect();
+    let value = "x".repeat(100);
+    for i in 0..300 {
+        ok(&mut c, &["SET", &format!("k{}", i % 10), &value]);
+    }
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrites") != "0"));
+    assert!(v.log().contains("Starting automatic rewriting of AOF on"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

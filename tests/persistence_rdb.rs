@@ -317,3 +317,22 @@ fn lfu_counters_travel_with_the_snapshot() {
     assert_eq!((freq(&mut rc, "hot"), freq(&mut rc, "cold")), (hot, cold));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn kill_9_during_bgsave_leaves_a_whole_file() {
+    let dir = fresh_dir("kill");
+    let mut v = start_in(vireo(), &dir);
+    let mut c = v.connect();
+    ok(&mut c, &["DEBUG", "POPULATE", "200000", "key", "100"]);
+    assert_eq!(c.cmd(&["SAVE"]), b"+OK\r\n");
+    ok(&mut c, &["DEBUG", "POPULATE", "400000", "more", "100"]);
+    assert_eq!(c.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+    v.kill9();
+    // the orphaned child may still finish; either way the file is a complete snapshot
+    std::thread::sleep(Duration::from_secs(3));
+    check_rdb(&dir.join("dump.rdb"));
+    v.restart();
+    let n = parse_reply(&v.connect().cmd(&["DBSIZE"])).as_int().unwrap();
+    assert!(n == 200_000 || n == 600_000, "{n} keys");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -251,12 +251,28 @@ pub fn load_and_open_at_startup(srv: &mut Server) -> Result<(), crate::persist::
         srv.loading = false;
         r.map_err(|()| crate::persist::LoadFailed)?;
         log_notice!("DB loaded from append only file: {:.3} seconds", t0.elapsed().as_secs_f64());
-    } else if Path::new(&srv.config.appendfilename).exists() {
-        log_warning!(
-            "A single-file AOF ({}) exists but vireo does not convert pre-7.0 AOF files yet; refusing to start",
-            srv.config.appendfilename
-        );
-        return Err(crate::persist::LoadFailed);
+    } else if Path::new(&srv.config.appendfilename).is_file() {
+        // a pre-7.0 single-file AOF: it becomes the base of a new directory, keeping its name
+        let old = srv.config.appendfilename.clone();
+        if let Err(e) = fs::create_dir_all(&d) {
+            log_warning!("Can't open or create append-only dir {}: {}", d.display(), crate::util::os_error_text(&e));
+            return Err(crate::persist::LoadFailed);
+        }
+        if let Err(e) = fs::rename(&old, d.join(&old)) {
+            log_warning!("Error trying to move the old AOF file {} into dir {}: {}", old, d.display(), e);
+            return Err(crate::persist::LoadFailed);
+        }
+        manifest.base = Some(AofFile { name: old.clone(), seq: 1 });
+        if let Err(e) = persist_manifest(srv, &manifest) {
+            log_warning!("Can't persist the AOF manifest: {}", e);
+            return Err(crate::persist::LoadFailed);
+        }
+        log_notice!("Successfully migrated an old-style AOF into the AOF directory");
+        srv.loading = true;
+        let r = load_files(srv, &manifest);
+        srv.loading = false;
+        r.map_err(|()| crate::persist::LoadFailed)?;
+        log_notice!("DB loaded from append only file: {:.3} seconds", t0.elapsed().as_secs_f64());
     }
     if let Err(e) = fs::create_dir_all(&d) {
         log_warning!("Can't open or create append-only dir {}: {}", d.display(), crate::util::os_error_text(&e));
@@ -474,7 +490,8 @@ pub fn flush(srv: &mut Server) {
                 log_warning!("AOF write error looks solved, Redis can write again.");
             }
             srv.aof.last_write_ok = true;
-            if srv.config.appendfsync == AppendFsync::Always {
+            let skip = srv.config.no_appendfsync_on_rewrite && (srv.aof.child.is_some() || srv.rdb.child.is_some());
+            if srv.config.appendfsync == AppendFsync::Always && !skip {
                 if let Err(e) = f.sync_data() {
                     log_warning!(
                         "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
@@ -503,6 +520,9 @@ pub fn flush(srv: &mut Server) {
 /// Every second with `appendfsync everysec`: fsync in a background thread (one at a time).
 fn fsync_everysec(srv: &mut Server) {
     if srv.config.appendfsync != AppendFsync::Everysec {
+        return;
+    }
+    if srv.config.no_appendfsync_on_rewrite && (srv.aof.child.is_some() || srv.rdb.child.is_some()) {
         return;
     }
     let now = srv.mstime();
@@ -659,6 +679,17 @@ pub fn cron(srv: &mut Server) {
     }
     if srv.aof.scheduled && srv.rdb.child.is_none() {
         let _ = rewrite_background(srv);
+        return;
+    }
+    // auto-aof-rewrite-percentage / -min-size: the files grew by that much since the last base
+    let pct = srv.config.auto_aof_rewrite_percentage as u64;
+    if srv.aof.on && !srv.aof.wait_rewrite && pct > 0 && srv.rdb.child.is_none() {
+        let size = srv.aof.current_size;
+        let base = srv.aof.base_size.max(1);
+        if size >= srv.config.auto_aof_rewrite_min_size as u64 && (size.saturating_sub(base)) * 100 / base >= pct {
+            log_notice!("Starting automatic rewriting of AOF on {}% growth", (size - base) * 100 / base);
+            let _ = rewrite_background(srv);
+        }
     }
 }
 

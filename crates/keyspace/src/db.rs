@@ -62,6 +62,8 @@ pub enum DbEvent {
     Expired(SBytes),
     /// A read missed (keyspace notification "keymiss").
     Miss(SBytes),
+    /// A key was created (keyspace notification "new").
+    New(SBytes),
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -84,6 +86,8 @@ pub struct Db {
     pub expires_cursor: u64,
     /// Record keymiss events (only when keyspace notifications ask for them).
     pub record_misses: bool,
+    /// Record key creations (only when keyspace notifications ask for "new" events).
+    pub record_new: bool,
     /// Record the keys that writes touch in `written` (the server turns it on while clients
     /// WATCH keys or are blocked on keys).
     pub track_writes: bool,
@@ -103,6 +107,7 @@ impl Db {
             avg_ttl: 0,
             expires_cursor: 0,
             record_misses: false,
+            record_new: false,
             track_writes: false,
             written: Vec::new(),
         }
@@ -230,6 +235,9 @@ impl Db {
     /// Adds a key that must not exist (dbAdd).
     pub fn add(&mut self, key: &[u8], val: Value) {
         self.record_write(key);
+        if self.record_new {
+            self.events.push(DbEvent::New(SBytes::new(key)));
+        }
         let e = Entry::new(val, self.new_lru());
         let old = self.main.insert(SBytes::new(key), e);
         debug_assert!(old.is_none(), "add of an existing key");
@@ -242,6 +250,9 @@ impl Db {
         let lru = self.new_lru();
         let (slot, inserted) = self.main.get_or_insert_with(key, || Entry::new(Value::Int(0), lru));
         let old = std::mem::replace(slot, Entry::new(val, lru));
+        if inserted && self.record_new {
+            self.events.push(DbEvent::New(SBytes::new(key)));
+        }
         if !inserted {
             // Redis keeps the old LRU/LFU data when overwriting a key
             slot.lru = old.lru;

@@ -92,6 +92,9 @@ impl<'a> Ctx<'a> {
     /// Keyspace notification hook (pub/sub delivery arrives with the data-types issue).
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
         let db = self.c.db;
+        // events of the database (a key created, expired on access) come first
+        let at = self.srv.prop.pending.len();
+        self.srv.drain_db_events_at(at, Some(&mut *self.c));
         self.srv.notify_keyspace_event(Some(&mut *self.c), class, event, key, db);
     }
     /// Encoding thresholds of the aggregate types (list-max-listpack-size, ...).
@@ -382,6 +385,13 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     }
     let outer_state = std::mem::take(&mut srv.call_state);
     let ops_start = srv.prop.pending.len();
+    // databases record key creations only while "new" events are asked for
+    let want_new = srv.config.notify_keyspace_events & notify::NEW != 0;
+    if srv.ks.dbs.first().is_some_and(|d| d.record_new != want_new) {
+        for d in srv.ks.dbs.iter_mut() {
+            d.record_new = want_new;
+        }
+    }
     let dirty_before = srv.dirty;
     let errors_before = c.reply.errors.len();
     let reply_start = c.reply.len();
@@ -515,6 +525,6 @@ pub(crate) fn db_event_ops(ev: DbEvent, db: usize, lazy_expire_unlink: bool) -> 
             let verb: &'static [u8] = if lazy_expire_unlink { b"UNLINK" } else { b"DEL" };
             Some(PropOp { db, argv: vec![Bytes::from_static(verb), Bytes::copy_from_slice(&k)] })
         }
-        DbEvent::Miss(_) => None,
+        DbEvent::Miss(_) | DbEvent::New(_) => None,
     }
 }

@@ -321,6 +321,10 @@ impl Server {
                         crate::cmd::multi::touch_watched_key(self, cur.as_deref_mut(), i, &k);
                         self.notify_keyspace_event(cur.as_deref_mut(), crate::exec::notify::EXPIRED, "expired", &k, i);
                     }
+                    vireo_keyspace::DbEvent::New(k) => {
+                        let k = k.clone();
+                        self.notify_keyspace_event(cur.as_deref_mut(), crate::exec::notify::NEW, "new", &k, i);
+                    }
                     vireo_keyspace::DbEvent::Miss(k) => {
                         let k = k.clone();
                         self.notify_keyspace_event(cur.as_deref_mut(), crate::exec::notify::KEY_MISS, "keymiss", &k, i);

@@ -36,7 +36,7 @@ fn expired_events(db: &mut Db) -> Vec<Vec<u8>> {
         .into_iter()
         .filter_map(|e| match e {
             DbEvent::Expired(k) => Some(k.to_vec()),
-            DbEvent::Miss(_) => None,
+            DbEvent::Miss(_) | DbEvent::New(_) => None,
         })
         .collect()
 }

@@ -476,9 +476,9 @@ mod tests {
     #[test]
     fn unimplemented_report() {
         let mut c = Config::default();
-        c.load_from(None, None, "port 7000\nmaxmemory 0\nappendonly yes\nrename-command FOO BAR").unwrap();
+        c.load_from(None, None, "port 7000\nmaxmemory 0\ncluster-enabled yes\nrename-command FOO BAR").unwrap();
         let u = c.unimplemented_directives();
-        assert!(u.contains(&"appendonly"));
+        assert!(u.contains(&"cluster-enabled"));
         assert!(u.contains(&"rename-command"));
         assert!(!u.contains(&"port"));
         // maxmemory is at its default: nothing to report.

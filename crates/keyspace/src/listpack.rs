@@ -1218,7 +1218,7 @@ f2ffff7f04f200008004f30000800005f3ffffff7f05f30000008005f4000000800000000009f4ff
                         let mtail = model.split_off(i);
                         prop_assert_eq!(tail.iter().map(bytes_of).collect::<Vec<_>>(), mtail.clone());
                         // glue back, alternating append and prepend
-                        if i % 2 == 0 { lp.append(&tail).unwrap(); } else { tail.prepend(&lp).unwrap(); lp = tail; }
+                        if i.is_multiple_of(2) { lp.append(&tail).unwrap(); } else { tail.prepend(&lp).unwrap(); lp = tail; }
                         model.extend(mtail);
                     }
                 }

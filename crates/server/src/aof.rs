@@ -752,6 +752,28 @@ pub fn stop(srv: &mut Server) {
     srv.prop.aof_buf.clear();
 }
 
+/// DEBUG LOADAOF: writes what is buffered, empties the databases and loads the AOF files back
+/// (nothing of the replay is fed to the AOF or replicas). Err when the files cannot be loaded.
+pub fn debug_loadaof(srv: &mut Server) -> Result<(), ()> {
+    if srv.aof.on {
+        flush(srv);
+    }
+    for db in srv.ks.dbs.iter_mut() {
+        drop(db.flush());
+    }
+    let manifest = srv.aof.manifest.clone();
+    let was_active = srv.prop.aof_active;
+    let capture = srv.prop.capture.take();
+    srv.prop.aof_active = false;
+    let pending = srv.prop.pending.len();
+    let r = load_files(srv, &manifest);
+    srv.prop.pending.truncate(pending);
+    srv.prop.aof_active = was_active;
+    srv.prop.capture = capture;
+    srv.dirty = 0;
+    r
+}
+
 /// Shutdown: flush and fsync the AOF.
 pub fn shutdown(srv: &mut Server) {
     if srv.aof.on {

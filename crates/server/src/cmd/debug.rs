@@ -6,7 +6,7 @@
 //! Redis's for the types that exist), DEBUG OBJECT's RDB length estimate (with its own LZF
 //! compressor for the size only), hash-table statistics in Redis's text layout, and the RESP
 //! test replies of DEBUG PROTOCOL. It knows nothing of sockets, replication or persistence:
-//! subcommands that need machinery that does not exist yet (LOADAOF, REPLICATE,
+//! subcommands that need machinery that does not exist yet (REPLICATE,
 //! CHANGE-REPL-ID...) are deliberately absent, so they get the unknown-subcommand error rather
 //! than a reply that lies.
 
@@ -116,6 +116,14 @@ fn debug(ctx: &mut Ctx) {
             ctx.out().raw(&e);
         }
         (b"reload", _) => reload(ctx),
+        (b"loadaof", 2) => {
+            if crate::aof::debug_loadaof(ctx.srv).is_err() {
+                log_warning!("Failed loading the AOF by DEBUG LOADAOF: exiting");
+                std::process::exit(1);
+            }
+            log_warning!("Append Only File loaded by DEBUG LOADAOF");
+            ctx.ok();
+        }
         (b"htstats", 3) => htstats(ctx),
         (b"htstats-key", 3) => htstats_key(ctx),
         (b"quicklist-packed-threshold", 3) => {

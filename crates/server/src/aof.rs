@@ -754,7 +754,7 @@ pub fn stop(srv: &mut Server) {
 
 /// DEBUG LOADAOF: writes what is buffered, empties the databases and loads the AOF files back
 /// (nothing of the replay is fed to the AOF or replicas). Err when the files cannot be loaded.
-pub fn debug_loadaof(srv: &mut Server) -> Result<(), ()> {
+pub fn debug_loadaof(srv: &mut Server) -> Result<(), crate::persist::LoadFailed> {
     if srv.aof.on {
         flush(srv);
     }
@@ -771,7 +771,7 @@ pub fn debug_loadaof(srv: &mut Server) -> Result<(), ()> {
     srv.prop.aof_active = was_active;
     srv.prop.capture = capture;
     srv.dirty = 0;
-    r
+    r.map_err(|()| crate::persist::LoadFailed)
 }
 
 /// Shutdown: flush and fsync the AOF.

@@ -75,12 +75,22 @@ fn hash3(b: &[u8]) -> usize {
     (v.wrapping_mul(2654435761) >> (32 - HASH_BITS)) as usize
 }
 
+thread_local! {
+    /// The match table, kept between calls: clearing 16K slots for every short string would
+    /// cost more than compressing it. Stale slots are harmless: a candidate is used only when
+    /// it lies before the current position and its bytes match.
+    static TABLE: std::cell::RefCell<Vec<usize>> = std::cell::RefCell::new(vec![usize::MAX; 1 << HASH_BITS]);
+}
+
 /// Compresses `input`; None when the result would exceed `max_out` bytes (the caller then
 /// stores the bytes as they are).
 pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
+    TABLE.with(|t| compress_with(input, max_out, &mut t.borrow_mut()))
+}
+
+fn compress_with(input: &[u8], max_out: usize, table: &mut [usize]) -> Option<Vec<u8>> {
     let n = input.len();
     let mut out: Vec<u8> = Vec::with_capacity(max_out.min(n + n / 16 + 4));
-    let mut table = vec![usize::MAX; 1 << HASH_BITS];
     let mut lit_start = 0;
     let mut i = 0;
     let flush_literals = |out: &mut Vec<u8>, from: usize, to: usize| {
@@ -96,7 +106,7 @@ pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
         let h = hash3(&input[i..]);
         let cand = table[h];
         table[h] = i;
-        if cand != usize::MAX && i - cand <= MAX_OFF && input[cand..cand + 3] == input[i..i + 3] {
+        if cand < i && i - cand <= MAX_OFF && input[cand..cand + 3] == input[i..i + 3] {
             let mut len = 3;
             let max = (n - i).min(MAX_REF);
             while len < max && input[cand + len] == input[i + len] {

@@ -265,3 +265,27 @@ fn growth_triggers_an_automatic_rewrite() {
     assert!(v.log().contains("Starting automatic rewriting of AOF on"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn timestamp_annotations_cross_both_ways() {
+    let dir = fresh_dir("ts");
+    let ts = ["--aof-timestamp-enabled", "yes"];
+    let v = aof_builder(vireo(), &dir).args(ts).start();
+    let mut c = v.connect();
+    fill(&mut c, "one");
+    let want = digest(&mut c);
+    drop(c);
+    drop(v);
+    let incr = std::fs::read(incr_path(&dir)).unwrap();
+    assert!(incr.starts_with(b"#TS:"), "{}", String::from_utf8_lossy(&incr[..20.min(incr.len())]));
+    let r = aof_builder(redis(), &dir).args(ts).start();
+    let mut rc = r.connect();
+    assert_eq!(digest(&mut rc), want);
+    fill(&mut rc, "two");
+    let want = digest(&mut rc);
+    drop(rc);
+    drop(r);
+    let v = aof_builder(vireo(), &dir).args(ts).start();
+    assert_eq!(digest(&mut v.connect()), want);
+    let _ = std::fs::remove_dir_all(&dir);
+}

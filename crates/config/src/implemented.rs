@@ -17,6 +17,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "appendfilename",
     "appenddirname",
     "aof-load-truncated",
+    "aof-timestamp-enabled",
     "no-appendfsync-on-rewrite",
     "auto-aof-rewrite-percentage",
     "auto-aof-rewrite-min-size",

@@ -311,6 +311,7 @@ pub fn load_and_open_at_startup(srv: &mut Server) -> Result<(), crate::persist::
     }
     srv.aof.manifest = manifest;
     srv.aof.on = true;
+    srv.prop.aof_timestamps = srv.config.aof_timestamp_enabled;
     srv.prop.aof_active = true;
     srv.prop.aof_seldb = -1;
     refresh_sizes(srv);
@@ -380,6 +381,13 @@ fn load_files(srv: &mut Server, m: &Manifest) -> Result<(), ()> {
 /// Reads one RESP multibulk command (also used by vireo-check-aof); Ok(None) at a clean end, Err(valid_len) at a torn or
 /// malformed command (valid_len = bytes of whole commands before it).
 pub fn next_command(data: &[u8], pos: &mut usize) -> Result<Option<Vec<bytes::Bytes>>, usize> {
+    // annotations (`#TS:<time>` of aof-timestamp-enabled) are lines starting with '#'
+    while data.get(*pos) == Some(&b'#') {
+        match data[*pos..].iter().position(|&b| b == b'\n') {
+            Some(end) => *pos += end + 1,
+            None => return Err(*pos),
+        }
+    }
     let start = *pos;
     if start >= data.len() {
         return Ok(None);
@@ -609,6 +617,7 @@ pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
 /// Cron: fsync every second, reap the rewrite child and install its base, run a scheduled
 /// rewrite.
 pub fn cron(srv: &mut Server) {
+    srv.prop.aof_timestamps = srv.config.aof_timestamp_enabled;
     if srv.aof.on {
         flush(srv);
         fsync_everysec(srv);
@@ -811,5 +820,9 @@ mod tests {
         let mut p = 0;
         assert_eq!(next_command(b"", &mut p), Ok(None));
         assert_eq!(next_command(b"garbage\r\n", &mut p), Err(0));
+        let mut p = 0;
+        let annotated = b"#TS:1700000000\r\n*1\r\n$4\r\nPING\r\n#TS:1700000001\r\n";
+        assert_eq!(next_command(annotated, &mut p).unwrap().unwrap().len(), 1);
+        assert_eq!(next_command(annotated, &mut p), Ok(None));
     }
 }

@@ -32,6 +32,10 @@ pub struct Propagator {
     pub aof_active: bool,
     pub aof_seldb: i64,
     pub aof_buf: Vec<u8>,
+    /// `aof-timestamp-enabled`: a `#TS:<unix time>` annotation precedes the first command of
+    /// each new second in the AOF.
+    pub aof_timestamps: bool,
+    pub aof_cur_ts: i64,
 }
 
 impl Propagator {
@@ -74,6 +78,15 @@ impl Propagator {
             encode_command(out, &[b"SELECT", n.as_bytes()]);
         };
         if self.aof_active {
+            if self.aof_timestamps {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64);
+                if now > self.aof_cur_ts {
+                    self.aof_buf.extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
+                    self.aof_cur_ts = now;
+                }
+            }
             if self.aof_seldb != db as i64 {
                 select(&mut self.aof_buf);
                 self.aof_seldb = db as i64;

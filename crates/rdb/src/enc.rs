@@ -257,14 +257,14 @@ impl<R: Read> Decoder<R> {
         if n > self.max_string {
             return Err(self.corrupt(format!("string length {n} too large")));
         }
-        let mut out = Vec::with_capacity(n.min(1 << 20) as usize);
-        let mut left = n as usize;
-        let mut chunk = [0u8; 8192];
-        while left > 0 {
-            let k = left.min(chunk.len());
-            self.exact(&mut chunk[..k])?;
-            out.extend_from_slice(&chunk[..k]);
-            left -= k;
+        // read straight into the vector, growing it at most 1 MiB at a time
+        let n = n as usize;
+        let mut out = Vec::new();
+        while out.len() < n {
+            let at = out.len();
+            let k = (n - at).min(1 << 20);
+            out.resize(at + k, 0);
+            self.exact(&mut out[at..])?;
         }
         Ok(out)
     }

@@ -801,6 +801,12 @@ fn ltrim(ctx: &mut Ctx) {
                 ctx.notify(notify::GENERIC, "del", &argv[1]);
             }
             ctx.dirty(removed as u64);
+            if removed == 0 {
+                // Redis signals the key as modified even when the trim kept everything: WATCH
+                // sees it (call() touches watched keys only for commands that changed data)
+                let db = ctx.c.db;
+                crate::cmd::multi::touch_watched_key(ctx.srv, Some(&mut *ctx.c), db, &argv[1]);
+            }
             ctx.ok();
         }
     }

@@ -8,6 +8,7 @@
 //! backlog or the AOF.
 
 use crate::client::Reply;
+use crate::cmd::is_opt;
 use crate::command::*;
 use crate::errors;
 use crate::exec::{notify, Ctx};
@@ -349,10 +350,6 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 const UNIT_ERR: &str = "ERR unsupported unit provided. please use M, KM, FT, MI";
 const DECODE_MEMBER: &str = "ERR could not decode requested zset member";
-
-fn is_opt(arg: &[u8], name: &str) -> bool {
-    errors::cstr(arg).eq_ignore_ascii_case(name.as_bytes())
-}
 
 fn op_error(out: &mut Reply, e: OpError) {
     match e {

@@ -7,6 +7,7 @@
 //! They know nothing of sockets, the replication backlog or the AOF.
 
 use crate::client::{cflags, Reply};
+use crate::cmd::{bulk_elem, is_opt};
 use crate::command::*;
 use crate::errors;
 use crate::exec::{notify, Ctx};
@@ -295,11 +296,6 @@ const RANDOM_REPLY_CAP: u64 = 512 << 20;
 /// in batches of this size too).
 const PICK_BATCH: u64 = 1000;
 
-/// Options are compared as C strings (up to a NUL byte), case-insensitively.
-fn is_opt(arg: &[u8], name: &str) -> bool {
-    errors::cstr(arg).eq_ignore_ascii_case(name.as_bytes())
-}
-
 fn op_error(out: &mut Reply, e: OpError) {
     match e {
         OpError::WrongType => out.error(errors::WRONGTYPE),
@@ -308,14 +304,6 @@ fn op_error(out: &mut Reply, e: OpError) {
         OpError::Overflow => out.error(errors::OVERFLOW),
         OpError::NanOrInfinity => out.error(RESULT_NAN_OR_INF),
         _ => out.error(errors::SYNTAX),
-    }
-}
-
-/// An element as a bulk string (listpack integers in decimal).
-fn bulk_elem(out: &mut Reply, e: Elem<'_>) {
-    match e {
-        Elem::Int(v) => out.bulk_int(v),
-        Elem::Bytes(b) => out.bulk(b),
     }
 }
 
@@ -653,27 +641,12 @@ fn hscan(ctx: &mut Ctx) {
         }
         Ok(Some(h)) => h,
     };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&[u8]> = None;
-    let mut i = 3;
-    while i < argv.len() {
-        let more = i + 1 < argv.len();
-        if more && is_opt(&argv[i], "count") {
-            match parse_i64(&argv[i + 1]) {
-                None => return out.error(errors::NOT_INTEGER),
-                Some(n) if n < 1 => return out.error(errors::SYNTAX),
-                Some(n) => count = n,
-            }
-        } else if more && is_opt(&argv[i], "match") {
-            // "*" alone matches everything: no pattern at all
-            pattern = if &argv[i + 1][..] == b"*" { None } else { Some(&argv[i + 1][..]) };
-        } else {
-            return out.error(errors::SYNTAX);
-        }
-        i += 2;
-    }
+    let (count, pattern) = match crate::cmd::scan_options(argv, 3) {
+        Ok(o) => o,
+        Err(e) => return out.error(e),
+    };
     let mut found = Vec::new();
-    let next = h.scan(cursor, usize::try_from(count).unwrap_or(usize::MAX), &mut found);
+    let next = h.scan(cursor, count, &mut found);
     if let Some(p) = pattern {
         found.retain(|(k, _)| vireo_config::glob::glob_match(p, k, false));
     }

@@ -11,6 +11,7 @@
 //! replication backlog or the AOF.
 
 use crate::client::Reply;
+use crate::cmd::{bulk_elem, is_opt};
 use crate::command::*;
 use crate::errors;
 use crate::exec::{notify, Ctx};
@@ -18,7 +19,6 @@ use bytes::Bytes;
 use vireo_keyspace::ops::lists::{self as ops, End, Inserted, SetOutcome};
 use vireo_keyspace::ops::longdouble;
 use vireo_keyspace::ops::OpError;
-use vireo_keyspace::types::Elem;
 use vireo_keyspace::Kind;
 use vireo_resp::num::parse_i64;
 use vireo_resp::reply::Agg;
@@ -406,24 +406,11 @@ const COUNT_POSITIVE: &str = "ERR count should be greater than 0";
 const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
 const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
 
-/// Options are compared as C strings (up to a NUL byte), case-insensitively.
-fn is_opt(arg: &[u8], name: &str) -> bool {
-    errors::cstr(arg).eq_ignore_ascii_case(name.as_bytes())
-}
-
 fn op_error(out: &mut Reply, e: OpError) {
     match e {
         OpError::WrongType => out.error(errors::WRONGTYPE),
         // list operations report no other error; keep a sensible text anyway
         _ => out.error(errors::SYNTAX),
-    }
-}
-
-/// An element as a bulk string (integers in decimal).
-fn bulk_elem(out: &mut Reply, e: Elem<'_>) {
-    match e {
-        Elem::Int(v) => out.bulk_int(v),
-        Elem::Bytes(b) => out.bulk(b),
     }
 }
 

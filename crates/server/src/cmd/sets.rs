@@ -8,6 +8,7 @@
 //! sockets, the replication backlog or the AOF.
 
 use crate::client::{cflags, Reply};
+use crate::cmd::{bulk_elem, is_opt};
 use crate::command::*;
 use crate::errors;
 use crate::exec::{notify, Ctx};
@@ -17,7 +18,6 @@ use vireo_keyspace::ops::keys::parse_cursor;
 use vireo_keyspace::ops::sets::{self as ops, Move, PopMany, RandMembers, Stored};
 use vireo_keyspace::ops::OpError;
 use vireo_keyspace::types::set::Set;
-use vireo_keyspace::types::Elem;
 use vireo_keyspace::Rng;
 use vireo_resp::num::parse_i64;
 use vireo_resp::reply::Agg;
@@ -296,24 +296,11 @@ const RANDOM_REPLY_CAP: u64 = 512 << 20;
 /// Picks written between two checks of that cap.
 const CAP_CHECK_EVERY: u64 = 1024;
 
-/// Options are compared as C strings (up to a NUL byte), case-insensitively.
-fn is_opt(arg: &[u8], name: &str) -> bool {
-    errors::cstr(arg).eq_ignore_ascii_case(name.as_bytes())
-}
-
 fn op_error(out: &mut Reply, e: OpError) {
     match e {
         OpError::WrongType => out.error(errors::WRONGTYPE),
         // set operations report no other error; keep a sensible text anyway
         _ => out.error(errors::SYNTAX),
-    }
-}
-
-/// A member as a bulk string (intset members in decimal).
-fn bulk_elem(out: &mut Reply, e: Elem<'_>) {
-    match e {
-        Elem::Int(v) => out.bulk_int(v),
-        Elem::Bytes(b) => out.bulk(b),
     }
 }
 
@@ -739,27 +726,12 @@ fn sscan(ctx: &mut Ctx) {
         }
         Ok(Some(set)) => set,
     };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&[u8]> = None;
-    let mut i = 3;
-    while i < argv.len() {
-        let more = i + 1 < argv.len();
-        if more && is_opt(&argv[i], "count") {
-            match parse_i64(&argv[i + 1]) {
-                None => return out.error(errors::NOT_INTEGER),
-                Some(n) if n < 1 => return out.error(errors::SYNTAX),
-                Some(n) => count = n,
-            }
-        } else if more && is_opt(&argv[i], "match") {
-            // "*" alone matches everything: no pattern at all
-            pattern = if &argv[i + 1][..] == b"*" { None } else { Some(&argv[i + 1][..]) };
-        } else {
-            return out.error(errors::SYNTAX);
-        }
-        i += 2;
-    }
+    let (count, pattern) = match crate::cmd::scan_options(argv, 3) {
+        Ok(o) => o,
+        Err(e) => return out.error(e),
+    };
     let mut found = Vec::new();
-    let next = set.scan(cursor, usize::try_from(count).unwrap_or(usize::MAX), &mut found);
+    let next = set.scan(cursor, count, &mut found);
     if let Some(p) = pattern {
         found.retain(|m| vireo_config::glob::glob_match(p, m, false));
     }

@@ -7,6 +7,7 @@
 //! They know nothing of sockets, the replication backlog or the AOF.
 
 use crate::client::cflags;
+use crate::cmd::is_opt;
 use crate::command::*;
 use crate::errors;
 use crate::exec::{notify, Ctx};
@@ -395,11 +396,6 @@ const O_EXAT: u32 = 1 << 6;
 const O_PXAT: u32 = 1 << 7;
 const O_PERSIST: u32 = 1 << 8;
 const O_ANY_EXPIRE: u32 = O_EX | O_PX | O_EXAT | O_PXAT;
-
-/// Options are compared as C strings (up to a NUL byte), case-insensitively.
-fn is_opt(arg: &[u8], name: &str) -> bool {
-    errors::cstr(arg).eq_ignore_ascii_case(name.as_bytes())
-}
 
 /// Replies a data operation's error with Redis's text.
 fn op_error(ctx: &mut Ctx, e: OpError) {

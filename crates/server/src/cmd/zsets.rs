@@ -11,6 +11,7 @@
 //! replication backlog or the AOF.
 
 use crate::client::{cflags, Reply};
+use crate::cmd::{bulk_elem, is_opt};
 use crate::command::*;
 use crate::errors;
 use crate::exec::{notify, Ctx};
@@ -20,7 +21,6 @@ use vireo_keyspace::ops::keys::parse_cursor;
 use vireo_keyspace::ops::zsets::{self as ops, Aggregate, Pair, Select, Stored};
 use vireo_keyspace::ops::OpError;
 use vireo_keyspace::types::zset::{AddFlags, LexBound, LexRange, ScoreRange, ZSet};
-use vireo_keyspace::types::Elem;
 use vireo_keyspace::{Kind, Rng};
 use vireo_resp::num::{parse_f64, parse_i64};
 
@@ -691,11 +691,6 @@ const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
 const RANDOM_REPLY_CAP: u64 = 512 << 20;
 const CAP_CHECK_EVERY: u64 = 1024;
 
-/// Options are compared as C strings (up to a NUL byte), case-insensitively.
-fn is_opt(arg: &[u8], name: &str) -> bool {
-    errors::cstr(arg).eq_ignore_ascii_case(name.as_bytes())
-}
-
 fn op_error(out: &mut Reply, e: OpError) {
     match e {
         OpError::WrongType => out.error(errors::WRONGTYPE),
@@ -803,13 +798,6 @@ fn pairs_reply(out: &mut Reply, pairs: &[Pair], withscores: bool) {
         if withscores {
             out.double(*s);
         }
-    }
-}
-
-fn bulk_elem(out: &mut Reply, e: Elem<'_>) {
-    match e {
-        Elem::Int(v) => out.bulk_int(v),
-        Elem::Bytes(b) => out.bulk(b),
     }
 }
 
@@ -1616,27 +1604,12 @@ fn zscan(ctx: &mut Ctx) {
         }
         Ok(Some(z)) => z,
     };
-    let mut count: i64 = 10;
-    let mut pattern: Option<&[u8]> = None;
-    let mut i = 3;
-    while i < argv.len() {
-        let more = i + 1 < argv.len();
-        if more && is_opt(&argv[i], "count") {
-            match parse_i64(&argv[i + 1]) {
-                None => return out.error(errors::NOT_INTEGER),
-                Some(n) if n < 1 => return out.error(errors::SYNTAX),
-                Some(n) => count = n,
-            }
-        } else if more && is_opt(&argv[i], "match") {
-            pattern = if &argv[i + 1][..] == b"*" { None } else { Some(&argv[i + 1][..]) };
-        } else {
-            return out.error(errors::SYNTAX);
-        }
-        i += 2;
-    }
+    let (count, pattern) = match crate::cmd::scan_options(argv, 3) {
+        Ok(o) => o,
+        Err(e) => return out.error(e),
+    };
     let mut found: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-    let next =
-        z.scan(cursor, usize::try_from(count).unwrap_or(usize::MAX), |m, s| found.push((m.to_vec(), s.to_vec())));
+    let next = z.scan(cursor, count, |m, s| found.push((m.to_vec(), s.to_vec())));
     if let Some(p) = pattern {
         found.retain(|(m, _)| vireo_config::glob::glob_match(p, m, false));
     }

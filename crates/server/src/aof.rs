@@ -207,8 +207,6 @@ fn file_size(path: &Path) -> u64 {
 fn write_base_now(srv: &Server, name: &str) -> Result<(), String> {
     let path = dir(srv).join(name);
     let tmp = dir(srv).join(format!("temp-{}", name));
-    let f = File::create(&tmp).map_err(|e| e.to_string())?;
-    let mut w = io::BufWriter::new(f);
     let aux = vireo_rdb::file::Aux {
         redis_ver: crate::REDIS_VERSION.to_string(),
         ctime: srv.mstime() / 1000,
@@ -216,18 +214,16 @@ fn write_base_now(srv: &Server, name: &str) -> Result<(), String> {
         repl: None,
         aof_base: true,
     };
-    crate::persist::write_dbs(
+    crate::persist::write_file(
         &srv.ks.dbs,
-        &mut w,
+        &tmp.to_string_lossy(),
+        &path.to_string_lossy(),
         srv.config.rdbcompression,
         srv.config.rdbchecksum,
         &aux,
         crate::persist::Access::None,
     )
-    .map_err(|e| e.to_string())?;
-    let f = w.into_inner().map_err(|e| e.to_string())?;
-    f.sync_all().map_err(|e| e.to_string())?;
-    fs::rename(&tmp, &path).map_err(|e| e.to_string())
+    .map(|_| ())
 }
 
 /// At startup with `appendonly yes`: loads the files the manifest names (base, then each incr

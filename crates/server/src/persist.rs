@@ -129,8 +129,9 @@ pub fn write_dbs<W: Write>(
     Ok(keys)
 }
 
-/// Writes the snapshot to `temp`, fsyncs it, renames it to `target` and fsyncs the directory.
-fn write_file(
+/// Writes the snapshot to `temp`, fsyncs it, renames it to `target` and fsyncs the directory
+/// (RDB files and AOF base files alike).
+pub(crate) fn write_file(
     dbs: &[Db],
     temp: &str,
     target: &str,

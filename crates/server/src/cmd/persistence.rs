@@ -205,7 +205,6 @@ fn restore(ctx: &mut Ctx) {
         Some(Ok(Some(v))) => v,
         _ => return ctx.error("ERR Bad data format"),
     };
-    let db_index = ctx.c.db;
     let deleted = replace && ctx.db().delete(&key);
     let now = ctx.db().clock.now_ms;
     if ttl != 0 && !absttl {
@@ -233,20 +232,9 @@ fn restore(ctx: &mut Ctx) {
             ctx.rewrite(v);
         }
     }
-    if idle >= 0 || freq >= 0 {
-        let db = ctx.db();
-        let lfu = db.clock.lfu;
-        let clock = db.clock.lru;
-        if let Some(e) = db.peek_mut(&key) {
-            if lfu && freq >= 0 {
-                e.lru = (vireo_keyspace::db::lfu_minutes(now) << 8) | freq as u32;
-            } else if !lfu && idle >= 0 {
-                let secs = (idle as u64).min(vireo_keyspace::db::LRU_CLOCK_MAX as u64) as u32;
-                e.lru = if clock >= secs { clock - secs } else { vireo_keyspace::db::LRU_CLOCK_MAX - (secs - clock) };
-            }
-        }
-    }
-    let _ = db_index;
+    let idle = u64::try_from(idle).ok();
+    let freq = u8::try_from(freq).ok();
+    crate::persist::restore_access(ctx.db(), &key, idle, freq);
     ctx.notify(notify::GENERIC, "restore", &key);
     ctx.dirty(1);
     ctx.ok();

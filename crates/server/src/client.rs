@@ -175,6 +175,12 @@ pub struct Client {
     pub watched: Vec<crate::cmd::multi::WatchedKey>,
     /// Pub/Sub subscriptions.
     pub subs: crate::cmd::pubsub::ClientSubs,
+    /// Replica state of a client that is (or is becoming) one of our replicas.
+    pub repl: Option<Box<crate::repl::master::ReplicaLink>>,
+    /// State of the client that is our master (applied offset, raw bytes to forward).
+    pub master: Option<Box<crate::repl::replica::MasterClient>>,
+    /// The replication offset right after this client's last propagated write (WAIT).
+    pub woff: u64,
 }
 
 impl Client {
@@ -212,6 +218,9 @@ impl Client {
             mstate: Default::default(),
             watched: Vec::new(),
             subs: Default::default(),
+            repl: None,
+            master: None,
+            woff: 0,
         }
     }
 

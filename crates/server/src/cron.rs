@@ -48,6 +48,7 @@ pub fn server_cron(srv: &mut Server) {
     // background save: reap or sample the child; save points
     crate::persist::cron(srv);
     crate::aof::cron(srv);
+    crate::repl::cron(srv);
 
     // a CLIENT PAUSE that ran out
     if srv.pause.kind != PauseKind::Off && now >= srv.pause.end_ms {

@@ -490,7 +490,12 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     srv.nesting -= 1;
     if srv.nesting == 0 {
         let wrap = !spec.has(flags::TOUCHES_ARBITRARY_KEYS);
+        let before = srv.prop.repl_offset;
         srv.prop.flush(wrap);
+        // WAIT waits for the offset right after this client's last propagated write
+        if srv.prop.repl_offset != before {
+            c.woff = srv.prop.repl_offset;
+        }
     }
 }
 

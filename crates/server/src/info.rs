@@ -245,18 +245,6 @@ pub fn startup_memory() -> usize {
     STARTUP_MEMORY.load(Ordering::Relaxed)
 }
 
-static REPLID: OnceLock<String> = OnceLock::new();
-
-/// The replication id of this master (40 hex digits), created on first use from the server's
-/// random generator. It belongs in the replication state once that exists.
-pub fn master_replid(srv: &mut Server) -> &'static str {
-    if let Some(id) = REPLID.get() {
-        return id;
-    }
-    let id = srv.rng.hex(40);
-    REPLID.get_or_init(|| id)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Memory accounting
 
@@ -752,7 +740,7 @@ fn stats_section(srv: &Server) -> String {
     s
 }
 
-fn replication_section(srv: &mut Server, caller: Option<&Client>) -> String {
+fn replication_section(srv: &mut Server, _caller: Option<&Client>) -> String {
     let mut s = String::from("# Replication\r\n");
     if let Some((host, port)) = srv.masterhost.clone() {
         // The replica side of replication does not exist yet: the link to the master is
@@ -772,23 +760,33 @@ fn replication_section(srv: &mut Server, caller: Option<&Client>) -> String {
     } else {
         field(&mut s, "role", "master");
     }
-    let mut replicas = 0usize;
-    for_each_client(srv, caller, |c| replicas += is_replica(c) as usize);
-    field(&mut s, "connected_slaves", replicas);
+    let rows = crate::repl::master::replica_rows(srv);
+    field(&mut s, "connected_slaves", rows.len());
     if srv.config.min_replicas_to_write != 0 && srv.config.min_replicas_max_lag != 0 {
-        // no replica ever acknowledges yet, so none is "good"
-        field(&mut s, "min_slaves_good_slaves", 0);
+        field(&mut s, "min_slaves_good_slaves", srv.repl.good_replicas);
+    }
+    for (i, row) in rows.iter().enumerate() {
+        field(&mut s, &format!("slave{i}"), crate::repl::master::info_line(row));
     }
     field(&mut s, "master_failover_state", "no-failover");
-    let replid = master_replid(srv);
-    field(&mut s, "master_replid", replid);
-    field(&mut s, "master_replid2", "0000000000000000000000000000000000000000");
+    field(&mut s, "master_replid", &srv.repl.replid);
+    field(&mut s, "master_replid2", &srv.repl.replid2);
     field(&mut s, "master_repl_offset", srv.prop.repl_offset);
-    field(&mut s, "second_repl_offset", -1);
-    field(&mut s, "repl_backlog_active", 0);
-    field(&mut s, "repl_backlog_size", srv.config.repl_backlog_size);
-    field(&mut s, "repl_backlog_first_byte_offset", 0);
-    field(&mut s, "repl_backlog_histlen", 0);
+    field(&mut s, "second_repl_offset", srv.repl.second_replid_offset);
+    match &srv.prop.backlog {
+        Some(b) => {
+            field(&mut s, "repl_backlog_active", 1);
+            field(&mut s, "repl_backlog_size", b.size());
+            field(&mut s, "repl_backlog_first_byte_offset", b.first_byte());
+            field(&mut s, "repl_backlog_histlen", b.histlen());
+        }
+        None => {
+            field(&mut s, "repl_backlog_active", 0);
+            field(&mut s, "repl_backlog_size", srv.config.repl_backlog_size);
+            field(&mut s, "repl_backlog_first_byte_offset", 0);
+            field(&mut s, "repl_backlog_histlen", 0);
+        }
+    }
     s
 }
 

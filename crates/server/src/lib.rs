@@ -19,6 +19,7 @@ pub mod net;
 pub mod persist;
 pub mod propagate;
 pub mod registry;
+pub mod repl;
 pub mod server;
 pub mod startup;
 pub mod stats;

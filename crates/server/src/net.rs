@@ -606,6 +606,11 @@ fn write_pending(srv: &mut Server, c: &mut Client) -> bool {
         }
     }
     srv.stats.total_writes_processed += 1;
+    if c.repl.is_some() && c.has(cflags::SLAVE) {
+        c.reply.rb.buf.clear();
+        c.sent = 0;
+        return crate::repl::master::write_replica(srv, c) && !c.has(cflags::CLOSE_AFTER_REPLY);
+    }
     let cap = c.reply.rb.buf.capacity();
     c.reply.rb.buf.clear();
     c.sent = 0;
@@ -629,6 +634,7 @@ pub fn before_sleep(srv: &mut Server) {
     if srv.active_expire_enabled && srv.masterhost.is_none() {
         crate::cron::active_expire(srv, vireo_keyspace::expire::CycleKind::Fast);
     }
+    crate::repl::master::before_sleep(srv);
     let pending = std::mem::take(&mut srv.pending_writes);
     for t in pending {
         let Some(mut c) = take_client(srv, t) else {
@@ -668,6 +674,8 @@ pub fn free_client(srv: &mut Server, mut c: Box<Client>) {
     if c.has(cflags::MONITOR) {
         srv.monitors.retain(|&m| m != t);
     }
+    crate::repl::master::replica_freed(srv, &c);
+    crate::repl::replica::client_freed(srv, &mut c);
     if c.block.is_some() {
         crate::blocking::unblock_client(srv, &mut c);
     }

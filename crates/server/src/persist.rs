@@ -23,6 +23,18 @@ pub struct BgChild {
     /// `dirty` when the child forked: what a successful save clears.
     pub dirty_at_start: u64,
     pub keys_total: u64,
+    pub kind: ChildKind,
+}
+
+/// What a background save child writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildKind {
+    /// BGSAVE or a save point: the RDB file only.
+    Plain,
+    /// The RDB file, which then goes to the replicas waiting for it.
+    ReplDisk,
+    /// The snapshot streamed straight to replica sockets (diskless sync): no file.
+    ReplSocket,
 }
 
 /// Snapshot state shown by INFO persistence and used by the save points.
@@ -66,11 +78,16 @@ impl Default for RdbState {
 }
 
 fn aux_for(srv: &Server) -> Aux {
+    aux_for_replication(srv)
+}
+
+/// The AUX fields of a snapshot, with the replication info when we take part in replication.
+pub(crate) fn aux_for_replication(srv: &Server) -> Aux {
     Aux {
         redis_ver: REDIS_VERSION.to_string(),
         ctime: srv.mstime() / 1000,
         used_mem: crate::alloc::used_memory() as u64,
-        repl: None,
+        repl: crate::repl::save_info(srv),
         aof_base: false,
     }
 }
@@ -259,7 +276,7 @@ pub fn bgsave(srv: &mut Server) -> Result<(), String> {
     srv.rdb.cow_peak = 0;
     srv.rdb.cow_updated_ms = srv.mstime();
     log_notice!("Background saving started by pid {}", pid);
-    srv.rdb.child = Some(BgChild { pid, start_ms: srv.mstime(), dirty_at_start: dirty, keys_total });
+    srv.rdb.child = Some(BgChild { pid, start_ms: srv.mstime(), dirty_at_start: dirty, keys_total, kind: ChildKind::Plain });
     srv.rdb.scheduled = false;
     Ok(())
 }
@@ -284,6 +301,12 @@ pub fn cron(srv: &mut Server) {
         // SAFETY: waitpid on our own child with a valid status pointer.
         let r = unsafe { libc::waitpid(child.pid, &mut status, libc::WNOHANG) };
         if r == child.pid || (r < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD)) {
+            if child.kind == ChildKind::ReplSocket {
+                srv.rdb.child = None;
+                let ok = r == child.pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+                crate::repl::master::socket_child_done(srv, ok);
+                return;
+            }
             let now = srv.mstime();
             srv.rdb.child = None;
             srv.rdb.last_bgsave_time_sec = (now - child.start_ms) / 1000;
@@ -305,6 +328,7 @@ pub fn cron(srv: &mut Server) {
                 log_warning!("Background saving error");
                 srv.rdb.last_bgsave_ok = false;
             }
+            crate::repl::master::disk_child_done(srv, exited_ok);
         } else {
             let now = srv.mstime();
             if now - srv.rdb.cow_updated_ms >= 1000 {
@@ -348,6 +372,11 @@ pub fn kill_child(srv: &mut Server) {
             libc::waitpid(child.pid, &mut status, 0);
         }
         let _ = fs::remove_file(format!("temp-{}.rdb", child.pid));
+        match child.kind {
+            ChildKind::ReplSocket => crate::repl::master::socket_child_done(srv, false),
+            ChildKind::ReplDisk => crate::repl::master::disk_child_done(srv, false),
+            ChildKind::Plain => {}
+        }
     }
 }
 

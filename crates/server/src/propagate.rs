@@ -1,10 +1,12 @@
 //! The propagation point's output side. `call()` (in `exec`) collects what a command changed as
 //! a list of operations; at the end of the outermost call they are encoded here as RESP
 //! commands, wrapped in MULTI/EXEC when there is more than one, preceded by SELECT when the
-//! database differs from the last one emitted, and appended to every active sink. Today the
-//! sinks are a capture buffer (tests) — the replication backlog and the AOF attach here later,
-//! and nothing else in the server may write to them.
+//! database differs from the last one emitted, and appended to every active sink: the
+//! replication buffer (`repl::backlog`, which replica links read by offset), the AOF buffer, and
+//! a capture buffer for tests. Nothing else in the server writes to them, except that a replica
+//! forwards the exact bytes it applied from its master ([`Propagator::feed_raw`]).
 
+use crate::repl::backlog::ReplBuffer;
 use bytes::Bytes;
 
 /// One operation to propagate: a command in a database.
@@ -23,8 +25,16 @@ pub struct Propagator {
     pub no_multi: bool,
     /// The database the replication stream last SELECTed (-1: none yet).
     pub repl_seldb: i64,
-    /// Total bytes ever fed to the replication stream (master_repl_offset once a backlog exists).
+    /// Offset of the last byte of the replication stream (master_repl_offset). It only moves
+    /// while a backlog exists (or a test captures the stream).
     pub repl_offset: u64,
+    /// The replication buffer; None until the first replica asks for a sync.
+    pub backlog: Option<ReplBuffer>,
+    /// We are a replica: our stream is the master's, forwarded by `feed_raw`, so commands
+    /// executed here are not added to it.
+    pub repl_from_master: bool,
+    /// Bytes were added to the replication stream since the replica links last looked.
+    pub repl_fed: bool,
     /// Capture of the replication stream, enabled by tests.
     pub capture: Option<Vec<u8>>,
     /// The AOF takes the stream (appendonly on); its own SELECT state and buffer, written by
@@ -45,7 +55,38 @@ impl Propagator {
 
     /// True when some sink would receive the stream; when false, nothing is encoded at all.
     pub fn active(&self) -> bool {
-        self.capture.is_some() || self.aof_active
+        self.repl_active() || self.aof_active
+    }
+
+    fn repl_active(&self) -> bool {
+        (self.backlog.is_some() && !self.repl_from_master) || self.capture.is_some()
+    }
+
+    /// Appends bytes received from our master (already applied) to our own stream, unchanged.
+    pub fn feed_raw(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if let Some(b) = &mut self.backlog {
+            b.append(bytes);
+            self.repl_offset = b.end();
+            self.repl_fed = true;
+        } else {
+            self.repl_offset += bytes.len() as u64;
+        }
+        if let Some(cap) = &mut self.capture {
+            cap.extend_from_slice(bytes);
+        }
+    }
+
+    /// Appends bytes generated here (PING, REPLCONF GETACK) to the replication stream.
+    pub fn feed_repl_command(&mut self, argv: &[&[u8]]) {
+        if self.backlog.is_none() || self.repl_from_master {
+            return;
+        }
+        let mut out = Vec::new();
+        encode_command(&mut out, argv);
+        self.feed_raw(&out);
     }
 
     /// Emits the pending operations (propagatePendingCommands).
@@ -93,15 +134,14 @@ impl Propagator {
             }
             self.aof_buf.extend_from_slice(&cmd);
         }
-        if let Some(cap) = &mut self.capture {
+        if self.repl_active() && !self.repl_from_master {
             let mut out = Vec::new();
             if self.repl_seldb != db as i64 {
                 select(&mut out);
                 self.repl_seldb = db as i64;
             }
             out.extend_from_slice(&cmd);
-            self.repl_offset += out.len() as u64;
-            cap.extend_from_slice(&out);
+            self.feed_raw(&out);
         }
     }
 }

@@ -129,8 +129,10 @@ pub struct Server {
     /// Effective hz (dynamic-hz may raise it with many clients).
     pub hz: u32,
     pub loading: bool,
-    /// Replica of some master (replication issue); affects expiry and the gate.
+    /// Replica of some master; affects expiry and the gate.
     pub masterhost: Option<(String, u16)>,
+    /// Replication state (both roles).
+    pub repl: crate::repl::ReplState,
     pub peak_memory: usize,
     pub lazyfree_pending: Arc<std::sync::atomic::AtomicU64>,
     pub lazyfreed_objects: Arc<std::sync::atomic::AtomicU64>,
@@ -173,6 +175,7 @@ impl Server {
     pub fn new(config: Config, registry: Registry) -> Server {
         let mut rng = Rng::from_os();
         let run_id = rng.hex(40);
+        let repl = crate::repl::ReplState::new(&mut rng, now_ms() / 1000);
         let now = now_ms();
         let dbs = (config.databases as usize).max(1);
         let nstats = registry.len();
@@ -227,6 +230,7 @@ impl Server {
             hz,
             loading: false,
             masterhost: None,
+            repl,
             peak_memory: 0,
             lazyfree_pending: Default::default(),
             lazyfreed_objects: Default::default(),

@@ -16,6 +16,7 @@ pub mod lists;
 pub mod multi;
 pub mod persistence;
 pub mod pubsub;
+pub mod replication;
 pub mod server_admin;
 pub mod sets;
 pub mod slowlog_latency;
@@ -35,6 +36,7 @@ pub fn table() -> Vec<&'static CommandSpec> {
         command::COMMANDS,
         server_admin::COMMANDS,
         persistence::COMMANDS,
+        replication::COMMANDS,
         config_cmd::COMMANDS,
         strings::COMMANDS,
         keys::COMMANDS,

@@ -203,13 +203,26 @@ fn lastsave(ctx: &mut Ctx) {
 }
 
 fn role(ctx: &mut Ctx) {
-    // master form; the replica form arrives with replication
+    if ctx.srv.masterhost.is_some() {
+        crate::repl::replica::role_reply(ctx);
+        return;
+    }
     let offset = ctx.srv.prop.repl_offset;
+    let rows: Vec<_> = crate::repl::master::replica_rows(ctx.srv)
+        .into_iter()
+        .filter(|r| r.2 == crate::repl::master::SyncState::Online)
+        .collect();
     let out = ctx.out();
     out.array(3);
     out.bulk(b"master");
     out.int(offset as i64);
-    out.array(0);
+    out.array(rows.len());
+    for (ip, port, _, ack, _) in rows {
+        out.array(3);
+        out.bulk(ip.as_bytes());
+        out.bulk(port.to_string().as_bytes());
+        out.bulk(ack.to_string().as_bytes());
+    }
 }
 
 fn monitor(ctx: &mut Ctx) {

@@ -1,0 +1,133 @@
+//! Replication: the state both roles share (replication ids, the secondary id, the replica
+//! links list), the master side (`master`: SYNC/PSYNC, full syncs by fork to disk or socket,
+//! streaming the replication buffer to replicas, REPLCONF ACK, WAIT, the replication cron) and
+//! the replica side (`replica`: REPLICAOF, the link to our master, the transfer and the applied
+//! stream). The stream bytes themselves live in `backlog::ReplBuffer`, owned by the propagation
+//! point (`propagate::Propagator`); nothing here executes commands except through the gate.
+
+pub mod backlog;
+pub mod master;
+pub mod replica;
+
+use crate::server::Server;
+use crate::{log_notice, log_warning};
+
+/// Replication state of the server (both roles).
+#[derive(Debug)]
+pub struct ReplState {
+    /// master_replid: the history our stream belongs to.
+    pub replid: String,
+    /// master_replid2: the history we continued from (after a promotion or a master change).
+    pub replid2: String,
+    /// second_repl_offset: the first offset that is no longer valid for `replid2` (-1: none).
+    pub second_replid_offset: i64,
+    /// Tokens of the clients that are our replicas, in the order they attached.
+    pub replicas: Vec<usize>,
+    /// Unix time (s) since when no replica is attached (repl-backlog-ttl).
+    pub no_replicas_since: i64,
+    /// Send REPLCONF GETACK * to the replicas before the loop sleeps (WAIT asked for ACKs).
+    pub getack_pending: bool,
+    /// Seconds-resolution counter of replication cron runs.
+    pub cron_loops: u64,
+    /// Unix time (ms) the replication cron last ran.
+    pub last_cron_ms: i64,
+    /// The running fork made for replicas (target and snapshot offset).
+    pub sync_child: Option<master::SyncChild>,
+    /// min-replicas: replicas whose last ACK is recent enough.
+    pub good_replicas: usize,
+    /// The replica side: our master link (None while we are a master).
+    pub link: replica::LinkState,
+}
+
+impl ReplState {
+    pub fn new(rng: &mut vireo_keyspace::rng::Rng, now_s: i64) -> ReplState {
+        ReplState {
+            replid: rng.hex(40),
+            replid2: NULL_REPLID.to_string(),
+            second_replid_offset: -1,
+            replicas: Vec::new(),
+            no_replicas_since: now_s,
+            getack_pending: false,
+            cron_loops: 0,
+            last_cron_ms: 0,
+            sync_child: None,
+            good_replicas: 0,
+            link: Default::default(),
+        }
+    }
+}
+
+/// The replid shown when there is none.
+pub const NULL_REPLID: &str = "0000000000000000000000000000000000000000";
+
+/// A fresh replication history (changeReplicationId).
+pub fn change_replid(srv: &mut Server) {
+    srv.repl.replid = srv.rng.hex(40);
+}
+
+/// Forgets the secondary history (clearReplicationId2).
+pub fn clear_replid2(srv: &mut Server) {
+    srv.repl.replid2 = NULL_REPLID.to_string();
+    srv.repl.second_replid_offset = -1;
+}
+
+/// Keeps the current history as the secondary one, valid up to our offset, and starts a new
+/// one: what a promoted replica does so that its former siblings can continue from it.
+pub fn shift_replid(srv: &mut Server) {
+    srv.repl.replid2 = srv.repl.replid.clone();
+    srv.repl.second_replid_offset = srv.prop.repl_offset as i64 + 1;
+    change_replid(srv);
+    log_warning!(
+        "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+        srv.repl.replid2,
+        srv.repl.second_replid_offset,
+        srv.repl.replid
+    );
+}
+
+/// Creates the replication buffer, continuing from the current offset.
+pub fn create_backlog(srv: &mut Server) {
+    let size = srv.config.repl_backlog_size.max(1) as u64;
+    srv.prop.backlog = Some(backlog::ReplBuffer::new(srv.prop.repl_offset, size));
+    // the first command after a new backlog (or full sync) must say its database
+    srv.prop.repl_seldb = -1;
+}
+
+/// Drops the replication buffer (no replica for repl-backlog-ttl, or a new master's history).
+pub fn free_backlog(srv: &mut Server) {
+    srv.prop.backlog = None;
+}
+
+/// Called at `hz`; runs the replication cron once a second.
+pub fn cron(srv: &mut Server) {
+    let now = srv.mstime();
+    if now - srv.repl.last_cron_ms < 1000 {
+        return;
+    }
+    srv.repl.last_cron_ms = now;
+    srv.repl.cron_loops += 1;
+    replica::cron(srv);
+    master::cron(srv);
+}
+
+/// Logs the creation of the backlog the way Redis does.
+pub(crate) fn log_backlog_created(srv: &Server) {
+    log_notice!(
+        "Replication backlog created, my new replication IDs are '{}' and '{}'",
+        srv.repl.replid,
+        srv.repl.replid2
+    );
+}
+
+/// The replication AUX fields of a snapshot (rdbPopulateSaveInfo): a master with a backlog, or a
+/// replica with a master (or cached master), records its history and offset so that a restart
+/// can continue with a partial resync.
+pub fn save_info(srv: &Server) -> Option<vireo_rdb::file::ReplAux> {
+    let stream_db = if srv.masterhost.is_none() {
+        srv.prop.backlog.as_ref()?;
+        srv.prop.repl_seldb.max(0)
+    } else {
+        replica::stream_db(srv)?
+    };
+    Some(vireo_rdb::file::ReplAux { stream_db, id: srv.repl.replid.clone(), offset: srv.prop.repl_offset as i64 })
+}

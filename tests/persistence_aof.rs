@@ -289,3 +289,153 @@ fn timestamp_annotations_cross_both_ways() {
     assert_eq!(digest(&mut v.connect()), want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every type in its small and big encodings (the big ones cross the 64-item batches of the
+/// command-form rewrite), expiries, several databases, and streams with deleted entries,
+/// groups, pending entries and a consumer without any, plus an empty stream.
+fn fill_every_type(c: &mut RawConn) {
+    ok(c, &["SET", "str", "hello world"]);
+    ok(c, &["SET", "int", "-42"]);
+    ok(c, &["SET", "ttl", "soon", "PXAT", "99999999999999"]);
+    ok(c, &["SADD", "ints", "1", "2", "300000", "-9000000000"]);
+    ok(c, &["SADD", "words", "alpha", "beta", "7"]);
+    ok(c, &["HSET", "h:small", "a", "1", "b", "two", "c", "-3"]);
+    ok(c, &["ZADD", "z:small", "1", "a", "2.5", "b", "-inf", "c", "1e300", "d", "0.1", "e"]);
+    ok(c, &["RPUSH", "l:small", "a", "1", "-2", "three"]);
+    ok(c, &["RPUSH", "l:plain", "x", &"p".repeat(9000), "y"]);
+    for i in 0..200 {
+        let (m, s) = (format!("m{i}"), format!("{}", i as f64 / 7.0));
+        ok(c, &["SADD", "s:big", &m]);
+        ok(c, &["SADD", "s:bigints", &i.to_string()]);
+        ok(c, &["RPUSH", "l:big", &m]);
+        ok(c, &["HSET", "h:big", &m, &s]);
+        ok(c, &["ZADD", "z:big", &s, &m]);
+    }
+    ok(c, &["PEXPIREAT", "z:big", "99999999999998"]);
+    for i in 1..=100 {
+        ok(c, &["XADD", "stream", &format!("{i}-1"), "field", &format!("value {i}"), "n", &i.to_string()]);
+    }
+    ok(c, &["XDEL", "stream", "5-1", "100-1"]);
+    ok(c, &["XGROUP", "CREATE", "stream", "g1", "0"]);
+    ok(c, &["XGROUP", "CREATE", "stream", "g2", "$"]);
+    ok(c, &["XREADGROUP", "GROUP", "g1", "alice", "COUNT", "3", "STREAMS", "stream", ">"]);
+    ok(c, &["XREADGROUP", "GROUP", "g1", "bob", "COUNT", "2", "STREAMS", "stream", ">"]);
+    ok(c, &["XREADGROUP", "GROUP", "g1", "alice", "COUNT", "1", "STREAMS", "stream", "0"]);
+    ok(c, &["XACK", "stream", "g1", "2-1"]);
+    ok(c, &["XGROUP", "CREATECONSUMER", "stream", "g2", "carol"]);
+    ok(c, &["XADD", "empty-stream", "1-1", "a", "b"]);
+    ok(c, &["XDEL", "empty-stream", "1-1"]);
+    ok(c, &["SELECT", "5"]);
+    ok(c, &["SET", "in5", "five"]);
+    ok(c, &["PEXPIRE", "in5", "99999999"]);
+    ok(c, &["SELECT", "0"]);
+}
+
+/// The parts of the dataset DEBUG DIGEST leaves out: every key's PEXPIRETIME and each
+/// stream's XINFO STREAM FULL (groups, PEL, consumers), with consumers' seen-time masked (a
+/// rewrite's XCLAIM and CREATECONSUMER set it to the load time, in Redis as well).
+fn beyond_digest(c: &mut RawConn) -> Vec<String> {
+    let mut out = Vec::new();
+    for db in ["0", "5"] {
+        ok(c, &["SELECT", db]);
+        let keys = parse_reply(&c.cmd(&["KEYS", "*"]));
+        let mut keys: Vec<String> = keys.as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect();
+        keys.sort();
+        for k in keys {
+            let exp = String::from_utf8_lossy(&c.cmd(&["PEXPIRETIME", &k])).to_string();
+            let mut line = format!("{db}/{k}/{exp}");
+            if c.cmd(&["TYPE", &k]) == b"+stream\r\n" {
+                let full = String::from_utf8_lossy(&c.cmd(&["XINFO", "STREAM", &k, "FULL"])).to_string();
+                let mut masked = String::new();
+                let mut rest = full.as_str();
+                while let Some(at) = rest.find("seen-time\r\n:") {
+                    let end = at + "seen-time\r\n:".len();
+                    masked.push_str(&rest[..end]);
+                    rest = &rest[end..];
+                    rest = &rest[rest.find("\r\n").unwrap()..];
+                }
+                masked.push_str(rest);
+                line.push('/');
+                line.push_str(&masked);
+            }
+            out.push(line);
+        }
+    }
+    ok(c, &["SELECT", "0"]);
+    out
+}
+
+fn base_of(dir: &Path) -> (String, Vec<u8>) {
+    let m = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
+    let name = m.lines().find(|l| l.ends_with("type b")).unwrap().split_whitespace().nth(1).unwrap().to_string();
+    let data = std::fs::read(dir.join("appendonlydir").join(&name)).unwrap();
+    (name, data)
+}
+
+#[test]
+fn command_form_base_crosses_between_vireo_and_redis() {
+    let dir = fresh_dir("cmdform");
+    let no_preamble = ["--aof-use-rdb-preamble", "no"];
+    let v = aof_builder(vireo(), &dir).args(no_preamble).start();
+    let mut c = v.connect();
+    fill_every_type(&mut c);
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), b"+Background append only file rewriting started\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrite_in_progress") == "0"));
+    assert_eq!(info_field(&mut c, "persistence", "aof_last_bgrewrite_status"), "ok");
+    let want = (digest(&mut c), beyond_digest(&mut c));
+    let (name, base) = base_of(&dir);
+    assert_eq!(name, "appendonly.aof.2.base.aof");
+    assert!(base.starts_with(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"), "{}", String::from_utf8_lossy(&base[..40]));
+    // the batches: 200 list elements make RPUSHes of 64, 64, 64 and 8
+    let text = String::from_utf8_lossy(&base).to_string();
+    assert_eq!(text.matches("*66\r\n$5\r\nRPUSH\r\n$5\r\nl:big\r\n").count(), 3);
+    assert_eq!(text.matches("*10\r\n$5\r\nRPUSH\r\n$5\r\nl:big\r\n").count(), 1);
+    assert_eq!(text.matches("*130\r\n$4\r\nZADD\r\n$5\r\nz:big\r\n").count(), 3);
+    assert!(text.contains("$6\r\nXCLAIM\r\n"), "pending entries are rebuilt by XCLAIM");
+    assert!(text.contains("$9\r\nPEXPIREAT\r\n$3\r\nttl\r\n$14\r\n99999999999999\r\n"));
+    drop(c);
+    drop(v);
+
+    // Redis loads vireo's command-form base, then rewrites its own in the same form
+    let r = aof_builder(redis(), &dir).args(no_preamble).start();
+    let mut rc = r.connect();
+    assert_eq!((digest(&mut rc), beyond_digest(&mut rc)), want, "Redis loads vireo's command-form base");
+    assert_eq!(rc.cmd(&["BGREWRITEAOF"]), b"+Background append only file rewriting started\r\n");
+    assert!(
+        wait_until(Duration::from_secs(10), || info_field(&mut rc, "persistence", "aof_rewrite_in_progress") == "0")
+    );
+    assert_eq!(info_field(&mut rc, "persistence", "aof_last_bgrewrite_status"), "ok");
+    ok(&mut rc, &["SET", "after-redis-rewrite", "1"]);
+    let want = (digest(&mut rc), beyond_digest(&mut rc));
+    drop(rc);
+    drop(r);
+    let (name, base) = base_of(&dir);
+    assert!(name.ends_with(".base.aof") && base.starts_with(b"*"), "Redis wrote {name}");
+
+    // vireo loads Redis's command-form base
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    assert_eq!((digest(&mut c), beyond_digest(&mut c)), want, "vireo loads Redis's command-form base");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn command_form_base_on_startup_and_runtime_enable() {
+    // CONFIG SET appendonly yes with the preamble off writes the first base in command form
+    let dir = fresh_dir("cmdform-on");
+    let v = vireo().dir(&dir).args(["--enable-debug-command", "yes", "--aof-use-rdb-preamble", "no"]).start();
+    let mut c = v.connect();
+    fill_every_type(&mut c);
+    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrites") == "1"));
+    let (name, _) = base_of(&dir);
+    assert_eq!(name, "appendonly.aof.1.base.aof");
+    ok(&mut c, &["SET", "later", "x"]);
+    let want = (digest(&mut c), beyond_digest(&mut c));
+    drop(c);
+    drop(v);
+    let r = aof_builder(redis(), &dir).start();
+    let mut rc = r.connect();
+    assert_eq!((digest(&mut rc), beyond_digest(&mut rc)), want);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,5 +1,6 @@
 //! The append-only file in Redis 7.0's multi-part layout: a directory (`appenddirname`) holding
-//! a base file (an RDB snapshot: `aof-use-rdb-preamble`), incremental files of RESP commands,
+//! a base file (an RDB snapshot under `aof-use-rdb-preamble yes`, the commands of `aof_rewrite`
+//! under `no`), incremental files of RESP commands,
 //! and a manifest (`<appendfilename>.manifest`, lines `file <name> seq <n> type <b|i|h>`) that
 //! says which files make the dataset. Writes reach the AOF only from the propagation point
 //! (`Propagator` fills the buffer); this module writes the buffer before replies go out, fsyncs
@@ -108,6 +109,8 @@ pub struct RewriteChild {
     pub start_ms: i64,
     /// The manifest as it will be once the new base is in place.
     pub base_seq: u64,
+    /// The new base's name (its extension follows aof-use-rdb-preamble at fork time).
+    pub base_name: String,
 }
 
 /// Whether the AOF is on, and the state INFO reports.
@@ -168,10 +171,11 @@ fn manifest_name(srv: &Server) -> String {
     format!("{}.manifest", srv.config.appendfilename)
 }
 
-/// Base files are always written as RDB (the `aof-use-rdb-preamble yes` form); a base in AOF
-/// form, as Redis writes with the option off, is read but not written.
+/// The next base file's name: `.base.rdb` for an RDB preamble, `.base.aof` for the command
+/// form (`aof-use-rdb-preamble no`).
 fn base_name(srv: &Server, seq: u64) -> String {
-    format!("{}.{}.base.rdb", srv.config.appendfilename, seq)
+    let ext = if srv.config.aof_use_rdb_preamble { "rdb" } else { "aof" };
+    format!("{}.{}.base.{}", srv.config.appendfilename, seq, ext)
 }
 
 fn incr_name(srv: &Server, seq: u64) -> String {
@@ -203,10 +207,18 @@ fn file_size(path: &Path) -> u64 {
     fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
-/// Writes a base file of the current dataset (RDB preamble) synchronously.
+/// Writes a base file of the current dataset synchronously: an RDB snapshot with the
+/// `aof-base` AUX field under `aof-use-rdb-preamble yes`, the commands that rebuild it otherwise.
 fn write_base_now(srv: &Server, name: &str) -> Result<(), String> {
     let path = dir(srv).join(name);
     let tmp = dir(srv).join(format!("temp-{}", name));
+    if !srv.config.aof_use_rdb_preamble {
+        let ts = srv.config.aof_timestamp_enabled.then(|| srv.mstime() / 1000);
+        return crate::persist::write_file_on(&crate::disk::Os, &tmp, &path, crate::persist::FileKind::AofBase, |w| {
+            crate::aof_rewrite::write_dbs(&srv.ks.dbs, w, ts)
+        })
+        .map(|_| ());
+    }
     let aux = vireo_rdb::file::Aux {
         redis_ver: crate::REDIS_VERSION.to_string(),
         ctime: srv.mstime() / 1000,
@@ -605,7 +617,8 @@ pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
     }
     srv.stats.total_forks += 1;
     log_notice!("Background append only file rewriting started by pid {}", pid);
-    srv.aof.child = Some(RewriteChild { pid, start_ms: srv.mstime(), base_seq });
+    let base_name = base_name(srv, base_seq);
+    srv.aof.child = Some(RewriteChild { pid, start_ms: srv.mstime(), base_seq, base_name });
     srv.aof.scheduled = false;
     Ok(())
 }
@@ -637,7 +650,7 @@ pub fn cron(srv: &mut Server) {
             return;
         }
         log_notice!("Background AOF rewrite terminated with success");
-        let name = base_name(srv, child.base_seq);
+        let name = child.base_name.clone();
         if let Err(e) = fs::rename(&tmp, dir(srv).join(&name)) {
             log_warning!(
                 "Error trying to rename the temporary AOF base file {} into {}: {}",

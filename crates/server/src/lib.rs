@@ -5,11 +5,13 @@
 
 pub mod alloc;
 pub mod aof;
+pub mod aof_rewrite;
 pub mod blocking;
 pub mod client;
 pub mod cmd;
 pub mod command;
 pub mod cron;
+pub mod disk;
 pub mod errors;
 pub mod evict;
 pub mod exec;

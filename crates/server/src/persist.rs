@@ -5,9 +5,10 @@
 //! byte format is the `vireo-rdb` crate's; this module owns only when and where snapshots
 //! happen, and what is logged. It knows nothing of sockets or command parsing.
 
+use crate::disk::{Disk, Os};
 use crate::server::Server;
 use crate::{log_notice, log_warning, REDIS_VERSION};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
@@ -146,8 +147,76 @@ pub fn write_dbs<W: Write>(
     Ok(keys)
 }
 
-/// Writes the snapshot to `temp`, fsyncs it, renames it to `target` and fsyncs the directory
-/// (RDB files and AOF base files alike).
+/// Which file a snapshot writes, for the log lines of its failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    Rdb,
+    AofBase,
+}
+
+/// Writes a snapshot to `temp` through `disk`, fsyncs it, renames it to `target` and fsyncs
+/// the directory (RDB files and AOF base files alike). `body` writes the content and returns
+/// the number of keys. On any failure the temp file is removed and `target` is left as it was;
+/// Err carries the line to log.
+pub(crate) fn write_file_on(
+    disk: &dyn Disk,
+    temp: &Path,
+    target: &Path,
+    kind: FileKind,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<u64>,
+) -> Result<u64, String> {
+    let cwd = || std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| "unknown".into());
+    let f = match disk.create(temp) {
+        Ok(f) => f,
+        Err(e) => {
+            let e = crate::util::os_error_text(&e);
+            return Err(match kind {
+                FileKind::Rdb => format!(
+                    "Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}",
+                    temp.display(),
+                    cwd()
+                ),
+                FileKind::AofBase => format!("Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): {e}"),
+            });
+        }
+    };
+    let mut bw = BufWriter::with_capacity(1 << 16, f);
+    let result = body(&mut bw).and_then(|keys| {
+        let mut f = bw.into_inner().map_err(|e| e.into_error())?;
+        f.sync()?;
+        Ok(keys)
+    });
+    let keys = match result {
+        Ok(k) => k,
+        Err(e) => {
+            let _ = disk.remove(temp);
+            let e = crate::util::os_error_text(&e);
+            return Err(match kind {
+                FileKind::Rdb => format!("Write error saving DB on disk: {e}"),
+                FileKind::AofBase => format!("Write error writing append only file on disk: {e}"),
+            });
+        }
+    };
+    if let Err(e) = disk.rename(temp, target) {
+        let _ = disk.remove(temp);
+        let e = crate::util::os_error_text(&e);
+        return Err(match kind {
+            FileKind::Rdb => format!(
+                "Error moving temp DB file {} on the final destination {} (in server root dir {}): {e}",
+                temp.display(),
+                target.display(),
+                cwd()
+            ),
+            FileKind::AofBase => format!("Error moving temp append only file on the final destination: {e}"),
+        });
+    }
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let _ = disk.sync_dir(dir);
+    Ok(keys)
+}
+
+/// Writes an RDB snapshot of `dbs` to `temp`, then renames it to `target` (see
+/// [`write_file_on`]); the real file system.
 pub(crate) fn write_file(
     dbs: &[Db],
     temp: &str,
@@ -157,46 +226,8 @@ pub(crate) fn write_file(
     aux: &Aux,
     access: Access,
 ) -> Result<u64, String> {
-    let f = match OpenOptions::new().write(true).create(true).truncate(true).open(temp) {
-        Ok(f) => f,
-        Err(e) => {
-            let cwd = std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| "unknown".into());
-            return Err(format!(
-                "Failed opening the temp RDB file {temp} (in server root dir {cwd}) for saving: {}",
-                crate::util::os_error_text(&e)
-            ));
-        }
-    };
-    let mut bw = BufWriter::with_capacity(1 << 16, f);
-    let result = write_dbs(dbs, &mut bw, compress, checksum, aux, access).and_then(|keys| {
-        let f = bw.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        Ok(keys)
-    });
-    let keys = match result {
-        Ok(k) => k,
-        Err(e) => {
-            let _ = fs::remove_file(temp);
-            return Err(format!("Write error saving DB on disk: {}", crate::util::os_error_text(&e)));
-        }
-    };
-    if let Err(e) = fs::rename(temp, target) {
-        let cwd = std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| "unknown".into());
-        let _ = fs::remove_file(temp);
-        return Err(format!(
-            "Error moving temp DB file {temp} on the final destination {target} (in server root dir {cwd}): {}",
-            crate::util::os_error_text(&e)
-        ));
-    }
-    fsync_dir(target);
-    Ok(keys)
-}
-
-fn fsync_dir(file: &str) {
-    let dir = Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+    let kind = if aux.aof_base { FileKind::AofBase } else { FileKind::Rdb };
+    write_file_on(&Os, Path::new(temp), Path::new(target), kind, |w| write_dbs(dbs, w, compress, checksum, aux, access))
 }
 
 /// SAVE: a foreground snapshot. Err carries the logged reason.

@@ -33,6 +33,9 @@ pub struct BlockState {
     /// XREADGROUP's group: a waiter whose key stops being a stream, or whose group goes away,
     /// is released with an error instead of waiting for data that can no longer come.
     pub stream_group: Option<Bytes>,
+    /// WAIT: the replication offset to be acknowledged and by how many replicas; its timeout
+    /// reply is the number that acknowledged by then.
+    pub wait_repl: Option<(u64, i64)>,
 }
 
 #[derive(Debug, Default)]
@@ -174,7 +177,13 @@ pub fn timeout_client(srv: &mut Server, c: &mut Client) {
     if let Some(st) = c.block.clone() {
         unblock_client(srv, c);
         count_unblocked_call(srv, c, false);
-        (st.on_timeout)(&mut c.reply);
+        match st.wait_repl {
+            Some((off, _)) => {
+                let n = crate::repl::master::acks_for(srv, off);
+                c.reply.int(n as i64);
+            }
+            None => (st.on_timeout)(&mut c.reply),
+        }
         after_unblock(srv, c);
     }
 }

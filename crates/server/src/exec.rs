@@ -124,6 +124,7 @@ impl<'a> Ctx<'a> {
             on_timeout,
             rerun_argv: None,
             stream_group: None,
+            wait_repl: None,
         };
         crate::blocking::block_client(self.srv, self.c, st);
     }
@@ -146,6 +147,21 @@ impl<'a> Ctx<'a> {
             on_timeout,
             rerun_argv: Some(rerun_argv),
             stream_group: group,
+            wait_repl: None,
+        };
+        crate::blocking::block_client(self.srv, self.c, st);
+    }
+    /// Blocks the client until `num` replicas acknowledged replication offset `off` (WAIT);
+    /// at the deadline it gets the number that did.
+    pub fn block_for_acks(&mut self, off: u64, num: i64, deadline_ms: i64) {
+        let st = crate::blocking::BlockState {
+            keys: Vec::new(),
+            wants: vireo_keyspace::Kind::String,
+            deadline_ms,
+            on_timeout: |_| {},
+            rerun_argv: None,
+            stream_group: None,
+            wait_repl: Some((off, num)),
         };
         crate::blocking::block_client(self.srv, self.c, st);
     }
@@ -291,6 +307,14 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
     {
         let e = format!("MISCONF Errors writing to the AOF file: {}", srv.aof.last_write_error);
         reject(srv, c, Some(id), &e);
+        return Gate::Done;
+    }
+    // 10. min-replicas-to-write: a master without enough recently acknowledging replicas
+    // refuses writes
+    let writes = spec.has(flags::WRITE)
+        || (spec.name == "exec" && c.mstate.commands.iter().any(|(id, _)| srv.registry.spec(*id).has(flags::WRITE)));
+    if writes && !crate::repl::master::enough_good_replicas(srv) {
+        reject(srv, c, Some(id), errors::NOREPLICAS);
         return Gate::Done;
     }
     // 11. a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and RESET

@@ -763,7 +763,7 @@ fn replication_section(srv: &mut Server, _caller: Option<&Client>) -> String {
     let rows = crate::repl::master::replica_rows(srv);
     field(&mut s, "connected_slaves", rows.len());
     if srv.config.min_replicas_to_write != 0 && srv.config.min_replicas_max_lag != 0 {
-        field(&mut s, "min_slaves_good_slaves", srv.repl.good_replicas);
+        field(&mut s, "min_slaves_good_slaves", crate::repl::master::good_replicas(srv));
     }
     for (i, row) in rows.iter().enumerate() {
         field(&mut s, &format!("slave{i}"), crate::repl::master::info_line(row));

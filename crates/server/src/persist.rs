@@ -307,7 +307,8 @@ pub fn bgsave(srv: &mut Server) -> Result<(), String> {
     srv.rdb.cow_peak = 0;
     srv.rdb.cow_updated_ms = srv.mstime();
     log_notice!("Background saving started by pid {}", pid);
-    srv.rdb.child = Some(BgChild { pid, start_ms: srv.mstime(), dirty_at_start: dirty, keys_total, kind: ChildKind::Plain });
+    srv.rdb.child =
+        Some(BgChild { pid, start_ms: srv.mstime(), dirty_at_start: dirty, keys_total, kind: ChildKind::Plain });
     srv.rdb.scheduled = false;
     Ok(())
 }

@@ -214,7 +214,8 @@ pub fn sync_command(ctx: &mut Ctx) {
             } else if ctx.srv.config.repl_diskless_sync && ctx.srv.config.repl_diskless_sync_delay > 0 {
                 log_notice!("Delay next BGSAVE for diskless SYNC");
             } else {
-                start_bgsave_for_replication(ctx.srv);
+                // started before the loop sleeps, once this client is back among the others
+                ctx.srv.repl.start_sync_asap = true;
             }
         }
     }
@@ -259,13 +260,24 @@ fn try_partial(srv: &mut Server, c: &mut Client, replid: &str, off: i64, name: &
         return false;
     }
     let Some(b) = &srv.prop.backlog else {
-        log_notice!("Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).", name, off);
+        log_notice!(
+            "Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).",
+            name,
+            off
+        );
         return false;
     };
     if off < 0 || !b.can_serve(off as u64) {
-        log_notice!("Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).", name, off);
+        log_notice!(
+            "Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).",
+            name,
+            off
+        );
         if off > b.end() as i64 + 1 {
-            log_warning!("Warning: replica {} tried to PSYNC with an offset that is greater than the master replication offset.", name);
+            log_warning!(
+                "Warning: replica {} tried to PSYNC with an offset that is greater than the master replication offset.",
+                name
+            );
         }
         return false;
     }
@@ -277,7 +289,8 @@ fn try_partial(srv: &mut Server, c: &mut Client, replid: &str, off: i64, name: &
     link.state = SyncState::Online;
     link.pos = off;
     link.ack_ms = now;
-    let line = if link.capa_psync2 { format!("+CONTINUE {}\r\n", srv.repl.replid) } else { "+CONTINUE\r\n".to_string() };
+    let line =
+        if link.capa_psync2 { format!("+CONTINUE {}\r\n", srv.repl.replid) } else { "+CONTINUE\r\n".to_string() };
     c.reply.rb.buf.extend_from_slice(line.as_bytes());
     log_notice!(
         "Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {}.",
@@ -286,7 +299,6 @@ fn try_partial(srv: &mut Server, c: &mut Client, replid: &str, off: i64, name: &
         off
     );
     srv.schedule_write(c);
-    refresh_good_replicas(srv);
     true
 }
 
@@ -305,13 +317,8 @@ fn setup_full_resync(srv: &mut Server, c: &mut Client, offset: u64) {
 
 /// Starts the fork for the replicas waiting for one (startBgsaveForReplication).
 pub fn start_bgsave_for_replication(srv: &mut Server) {
-    let waiting: Vec<usize> = srv
-        .repl
-        .replicas
-        .iter()
-        .copied()
-        .filter(|&t| state_of(srv, t) == Some(SyncState::WaitBgsaveStart))
-        .collect();
+    let waiting: Vec<usize> =
+        srv.repl.replicas.iter().copied().filter(|&t| state_of(srv, t) == Some(SyncState::WaitBgsaveStart)).collect();
     if waiting.is_empty() {
         return;
     }
@@ -630,7 +637,6 @@ pub fn write_replica(srv: &mut Server, c: &mut Client) -> bool {
         link.ack_ms = srv.cached_ms;
         let name = replica_name(c);
         log_notice!("Synchronization with replica {} succeeded", name);
-        refresh_good_replicas(srv);
     }
     let Some(link) = c.repl.as_mut() else { return true };
     if !link.streaming() {
@@ -662,6 +668,18 @@ pub fn write_replica(srv: &mut Server, c: &mut Client) -> bool {
 /// Before the loop sleeps: GETACK for WAIT, schedule writes of new stream bytes, enforce the
 /// output-buffer limits, release buffer blocks nobody needs.
 pub fn before_sleep(srv: &mut Server) {
+    if srv.repl.acks_changed {
+        srv.repl.acks_changed = false;
+        if !srv.repl.waiting.is_empty() {
+            serve_waiting(srv);
+        }
+    }
+    if srv.repl.start_sync_asap {
+        srv.repl.start_sync_asap = false;
+        if srv.rdb.child.is_none() && srv.aof.child.is_none() {
+            start_bgsave_for_replication(srv);
+        }
+    }
     if srv.repl.getack_pending {
         srv.repl.getack_pending = false;
         if !srv.repl.replicas.is_empty() {
@@ -734,7 +752,6 @@ pub fn replica_freed(srv: &mut Server, c: &Client) {
         if srv.repl.replicas.is_empty() {
             srv.repl.no_replicas_since = srv.mstime() / 1000;
         }
-        refresh_good_replicas(srv);
     }
 }
 
@@ -750,7 +767,7 @@ pub fn disconnect_replicas(srv: &mut Server) {
 
 /// REPLCONF <option> <value> ...
 pub fn replconf_command(ctx: &mut Ctx) {
-    if ctx.argc() % 2 == 0 {
+    if ctx.argc().is_multiple_of(2) {
         ctx.error("ERR syntax error");
         return;
     }
@@ -770,7 +787,8 @@ pub fn replconf_command(ctx: &mut Ctx) {
             "ip-address" => {
                 let ip = String::from_utf8_lossy(&val).to_string();
                 if ip.len() >= 46 {
-                    let e = format!("ERR REPLCONF ip-address provided by replica instance is too long: {} bytes", ip.len());
+                    let e =
+                        format!("ERR REPLCONF ip-address provided by replica instance is too long: {} bytes", ip.len());
                     ctx.error(&e);
                     return;
                 }
@@ -797,9 +815,9 @@ pub fn replconf_command(ctx: &mut Ctx) {
                     link.ack_off = off;
                 }
                 link.ack_ms = now;
+                srv.repl.acks_changed = true;
                 if link.wait_ack && link.state == SyncState::Online {
                     link.wait_ack = false;
-                    refresh_good_replicas(srv);
                     srv.schedule_write(ctx.c);
                 }
                 return;
@@ -830,7 +848,78 @@ pub fn replconf_command(ctx: &mut Ctx) {
 
 /// WAIT numreplicas timeout.
 pub fn wait_command(ctx: &mut Ctx) {
-    ctx.error("ERR WAIT is not available yet");
+    if ctx.srv.masterhost.is_some() {
+        ctx.error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+        return;
+    }
+    let Some(num) = parse_i64(ctx.arg(1)) else {
+        ctx.error("ERR value is not an integer or out of range");
+        return;
+    };
+    let Some(timeout) = parse_i64(ctx.arg(2)) else {
+        ctx.error("ERR timeout is not an integer or out of range");
+        return;
+    };
+    if timeout < 0 {
+        ctx.error("ERR timeout is negative");
+        return;
+    }
+    let off = ctx.c.woff;
+    let acked = acks_for(ctx.srv, off);
+    if acked as i64 >= num || !ctx.may_block() {
+        ctx.int(acked as i64);
+        return;
+    }
+    let deadline = if timeout > 0 { ctx.srv.mstime().saturating_add(timeout) } else { 0 };
+    ctx.block_for_acks(off, num, deadline);
+    let id = ctx.c.id;
+    ctx.srv.repl.waiting.push(id);
+    ctx.srv.repl.getack_pending = true;
+}
+
+/// Online replicas that acknowledged offset `off`.
+pub fn acks_for(srv: &Server, off: u64) -> usize {
+    let mut n = 0;
+    for &t in &srv.repl.replicas {
+        if let Some(Some(c)) = srv.clients.get(t) {
+            if let Some(l) = &c.repl {
+                if l.state == SyncState::Online && l.ack_off >= off {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
+}
+
+/// Releases the WAIT clients whose offset enough replicas acknowledged.
+fn serve_waiting(srv: &mut Server) {
+    let ids = std::mem::take(&mut srv.repl.waiting);
+    let mut still = Vec::new();
+    for id in ids {
+        let Some(&t) = srv.client_order.get(&id) else { continue };
+        let Some(mut c) = crate::net::take_client(srv, t) else { continue };
+        if let Some((off, num)) = c.block.as_ref().and_then(|b| b.wait_repl) {
+            if acks_for(srv, off) as i64 >= num {
+                // the timeout path answers with the count, which is now enough
+                crate::blocking::timeout_client(srv, &mut c);
+            } else {
+                still.push(id);
+            }
+        }
+        crate::net::put_client(srv, c);
+    }
+    still.append(&mut srv.repl.waiting);
+    srv.repl.waiting = still;
+}
+
+/// min-replicas-to-write: whether writes may run (always on a replica, or when the check is
+/// off).
+pub fn enough_good_replicas(srv: &Server) -> bool {
+    srv.masterhost.is_some()
+        || srv.config.min_replicas_to_write == 0
+        || srv.config.min_replicas_max_lag == 0
+        || good_replicas(srv) >= srv.config.min_replicas_to_write as usize
 }
 
 /// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms].
@@ -838,8 +927,8 @@ pub fn failover_command(ctx: &mut Ctx) {
     ctx.error("ERR FAILOVER is not available yet");
 }
 
-/// Counts the online replicas whose last ACK is within min-replicas-max-lag.
-pub fn refresh_good_replicas(srv: &mut Server) {
+/// Online replicas whose last ACK is within min-replicas-max-lag.
+pub fn good_replicas(srv: &Server) -> usize {
     let now = srv.mstime();
     let max_lag = srv.config.min_replicas_max_lag as i64 * 1000;
     let mut good = 0;
@@ -852,7 +941,7 @@ pub fn refresh_good_replicas(srv: &mut Server) {
             }
         }
     }
-    srv.repl.good_replicas = good;
+    good
 }
 
 /// The master half of the once-a-second replication cron.
@@ -860,7 +949,7 @@ pub fn cron(srv: &mut Server) {
     let now = srv.mstime();
     // PING the replicas now and then, so they can tell a dead link from a quiet one
     let period = srv.config.repl_ping_replica_period.max(1) as u64;
-    if srv.masterhost.is_none() && !srv.repl.replicas.is_empty() && srv.repl.cron_loops % period == 0 {
+    if srv.masterhost.is_none() && !srv.repl.replicas.is_empty() && srv.repl.cron_loops.is_multiple_of(period) {
         srv.prop.feed_repl_command(&[b"PING"]);
     }
     let socket_child = srv.repl.sync_child.as_ref().is_some_and(|s| s.target_socket);
@@ -925,7 +1014,6 @@ pub fn cron(srv: &mut Server) {
             b.set_size(size);
         }
     }
-    refresh_good_replicas(srv);
 }
 
 /// The `slaveN:` lines of INFO replication and the ROLE entries, in attach order.

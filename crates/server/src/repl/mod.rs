@@ -33,8 +33,12 @@ pub struct ReplState {
     pub last_cron_ms: i64,
     /// The running fork made for replicas (target and snapshot offset).
     pub sync_child: Option<master::SyncChild>,
-    /// min-replicas: replicas whose last ACK is recent enough.
-    pub good_replicas: usize,
+    /// Ids of the clients blocked in WAIT.
+    pub waiting: Vec<u64>,
+    /// An ACK arrived since WAIT clients were last looked at.
+    pub acks_changed: bool,
+    /// A replica waits for a full sync that can start right away (done before the loop sleeps).
+    pub start_sync_asap: bool,
     /// The replica side: our master link (None while we are a master).
     pub link: replica::LinkState,
 }
@@ -51,7 +55,9 @@ impl ReplState {
             cron_loops: 0,
             last_cron_ms: 0,
             sync_child: None,
-            good_replicas: 0,
+            start_sync_asap: false,
+            waiting: Vec::new(),
+            acks_changed: false,
             link: Default::default(),
         }
     }

@@ -387,8 +387,46 @@ fn info_replication_fields_match_redis() {
         out.push((field_names(&text), role.starts_with(b"*3\r\n$6\r\nmaster\r\n:"), text));
         drop(r);
     }
-    assert_eq!(out[0].0, out[1].0, "vireo:\n{}\nredis:\n{}", out[0].2, out[1].2);
+    // vireo adds one line after Redis's last field
+    let mut vireo_names = out[0].0.clone();
+    assert_eq!(vireo_names.pop().as_deref(), Some("repl_backlog_covered_seconds"));
+    assert_eq!(vireo_names, out[1].0, "vireo:\n{}\nredis:\n{}", out[0].2, out[1].2);
     assert!(out[0].1 && out[1].1);
     let line = out[0].2.lines().find(|l| l.starts_with("slave0:")).unwrap().to_string();
     assert!(line.starts_with("slave0:ip=127.0.0.1,port=") && line.contains(",state=online,offset="), "{line}");
+    assert!(line.contains(",lag_bytes=") && line.contains(",lag_ms="), "{line}");
+}
+
+/// The `lag_bytes=` / `lag_ms=` values of the replica whose listening port is 7777.
+fn raw_replica_lag(mc: &mut RawConn) -> (u64, i64) {
+    let text = mc.cmd_parsed(&["INFO", "replication"]).as_str().unwrap().to_string();
+    let line = text.lines().find(|l| l.contains("port=7777,")).unwrap_or_else(|| panic!("{text}")).to_string();
+    let get = |k: &str| line.split(',').find_map(|kv| kv.strip_prefix(k)).unwrap().to_string();
+    (get("lag_bytes=").parse().unwrap(), get("lag_ms=").parse().unwrap())
+}
+
+#[test]
+fn replica_lag_in_bytes_and_time() {
+    let m = master(&[]);
+    let mut mc = conn(&m);
+    let r = redis_replica_of(&m, &[]);
+    let mut rc = conn(&r);
+    assert_in_sync(&mut mc, &mut [&mut rc]);
+    let replid = info_field(&mut mc, "replication", "master_replid");
+    let start = offset(&mut mc);
+    let mut raw = psync_raw(&m, &replid, &(start + 1).to_string());
+    assert!(status_line(&mut raw).starts_with("+CONTINUE"));
+    raw.send_cmd(&["REPLCONF", "ACK", &start.to_string()]);
+    assert!(wait_until(T, || raw_replica_lag(&mut mc) == (0, 0)));
+    ok(&mut mc, &["SET", "k", &"v".repeat(1000)]);
+    std::thread::sleep(Duration::from_millis(400));
+    let end = offset(&mut mc);
+    let (bytes, ms) = raw_replica_lag(&mut mc);
+    assert_eq!(bytes, end - start);
+    assert!((300..5000).contains(&ms), "lag_ms {ms}");
+    raw.send_cmd(&["REPLCONF", "ACK", &end.to_string()]);
+    assert!(wait_until(T, || raw_replica_lag(&mut mc) == (0, 0)));
+    // the backlog covers the writes since it was created
+    let covered: f64 = info_field(&mut mc, "replication", "repl_backlog_covered_seconds").parse().unwrap();
+    assert!(covered >= 0.3, "covered {covered}");
 }

@@ -779,6 +779,10 @@ fn replication_section(srv: &mut Server, _caller: Option<&Client>) -> String {
             field(&mut s, "repl_backlog_size", b.size());
             field(&mut s, "repl_backlog_first_byte_offset", b.first_byte());
             field(&mut s, "repl_backlog_histlen", b.histlen());
+            // vireo's addition, after Redis's last field: the seconds of recent writes the
+            // backlog covers (how long a replica may be away and still resync partially)
+            let ms = crate::repl::backlog_covered_ms(srv);
+            field(&mut s, "repl_backlog_covered_seconds", format!("{}.{:03}", ms / 1000, ms % 1000));
         }
         None => {
             field(&mut s, "repl_backlog_active", 0);

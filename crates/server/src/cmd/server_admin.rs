@@ -210,18 +210,18 @@ fn role(ctx: &mut Ctx) {
     let offset = ctx.srv.prop.repl_offset;
     let rows: Vec<_> = crate::repl::master::replica_rows(ctx.srv)
         .into_iter()
-        .filter(|r| r.2 == crate::repl::master::SyncState::Online)
+        .filter(|r| r.state == crate::repl::master::SyncState::Online)
         .collect();
     let out = ctx.out();
     out.array(3);
     out.bulk(b"master");
     out.int(offset as i64);
     out.array(rows.len());
-    for (ip, port, _, ack, _) in rows {
+    for r in rows {
         out.array(3);
-        out.bulk(ip.as_bytes());
-        out.bulk(port.to_string().as_bytes());
-        out.bulk(ack.to_string().as_bytes());
+        out.bulk(r.ip.as_bytes());
+        out.bulk(r.port.to_string().as_bytes());
+        out.bulk(r.ack_off.to_string().as_bytes());
     }
 }
 

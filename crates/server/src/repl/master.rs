@@ -1016,20 +1016,59 @@ pub fn cron(srv: &mut Server) {
     }
 }
 
-/// The `slaveN:` lines of INFO replication and the ROLE entries, in attach order.
-pub fn replica_rows(srv: &Server) -> Vec<(String, u16, SyncState, u64, i64)> {
+/// One replica as INFO and ROLE show it.
+#[derive(Debug, Clone)]
+pub struct ReplicaRow {
+    pub ip: String,
+    pub port: u16,
+    pub state: SyncState,
+    pub ack_off: u64,
+    /// Seconds since its last ACK (0 unless online).
+    pub lag: i64,
+    /// vireo's additions: how far behind its acknowledged offset is, in bytes and in time.
+    pub lag_bytes: u64,
+    pub lag_ms: i64,
+}
+
+/// The replicas for the `slaveN:` lines of INFO replication and for ROLE, in attach order.
+pub fn replica_rows(srv: &Server) -> Vec<ReplicaRow> {
     let now = srv.mstime();
+    let end = srv.prop.repl_offset;
     let mut rows = Vec::new();
     for &t in &srv.repl.replicas {
         let Some(Some(c)) = srv.clients.get(t) else { continue };
         let Some(l) = &c.repl else { continue };
-        let lag = if l.state == SyncState::Online { (now - l.ack_ms) / 1000 } else { 0 };
-        rows.push((replica_ip(c), l.listening_port, l.state, l.ack_off, lag));
+        let online = l.state == SyncState::Online;
+        let lag = if online { (now - l.ack_ms) / 1000 } else { 0 };
+        let (lag_bytes, lag_ms) = if online && !l.pre_psync {
+            (end.saturating_sub(l.ack_off), crate::repl::age_of_offset(srv, l.ack_off))
+        } else {
+            (0, 0)
+        };
+        rows.push(ReplicaRow {
+            ip: replica_ip(c),
+            port: l.listening_port,
+            state: l.state,
+            ack_off: l.ack_off,
+            lag,
+            lag_bytes,
+            lag_ms,
+        });
     }
     rows
 }
 
-/// `slaveN:` values for INFO: ip, port, state, offset, lag.
-pub fn info_line(row: &(String, u16, SyncState, u64, i64)) -> String {
-    format!("ip={},port={},state={},offset={},lag={}", row.0, row.1, row.2.info_name(), row.3, row.4)
+/// `slaveN:` values for INFO: Redis's ip, port, state, offset, lag, then vireo's lag_bytes and
+/// lag_ms (after Redis's keys, so parsers of Redis's line keep working).
+pub fn info_line(r: &ReplicaRow) -> String {
+    format!(
+        "ip={},port={},state={},offset={},lag={},lag_bytes={},lag_ms={}",
+        r.ip,
+        r.port,
+        r.state.info_name(),
+        r.ack_off,
+        r.lag,
+        r.lag_bytes,
+        r.lag_ms
+    )
 }

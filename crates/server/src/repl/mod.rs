@@ -33,6 +33,9 @@ pub struct ReplState {
     pub last_cron_ms: i64,
     /// The running fork made for replicas (target and snapshot offset).
     pub sync_child: Option<master::SyncChild>,
+    /// (time ms, master_repl_offset) samples taken by the cron whenever the offset moved: how
+    /// old a given offset is (replica lag in time, the backlog's coverage in seconds).
+    pub offset_history: std::collections::VecDeque<(i64, u64)>,
     /// Ids of the clients blocked in WAIT.
     pub waiting: Vec<u64>,
     /// An ACK arrived since WAIT clients were last looked at.
@@ -56,6 +59,7 @@ impl ReplState {
             last_cron_ms: 0,
             sync_child: None,
             start_sync_asap: false,
+            offset_history: Default::default(),
             waiting: Vec::new(),
             acks_changed: false,
             link: Default::default(),
@@ -104,9 +108,22 @@ pub fn free_backlog(srv: &mut Server) {
     srv.prop.backlog = None;
 }
 
-/// Called at `hz`; runs the replication cron once a second.
+/// Samples kept in `offset_history` (at hz 10, over an hour of steady writes).
+const OFFSET_HISTORY_MAX: usize = 40_000;
+
+/// Called at `hz`; samples the offset, and runs the replication cron once a second.
 pub fn cron(srv: &mut Server) {
     let now = srv.mstime();
+    let off = srv.prop.repl_offset;
+    let h = &mut srv.repl.offset_history;
+    if srv.prop.backlog.is_none() {
+        h.clear();
+    } else if h.back().is_none_or(|&(_, o)| o < off) {
+        h.push_back((now, off));
+        if h.len() > OFFSET_HISTORY_MAX {
+            h.pop_front();
+        }
+    }
     if now - srv.repl.last_cron_ms < 1000 {
         return;
     }
@@ -136,4 +153,36 @@ pub fn save_info(srv: &Server) -> Option<vireo_rdb::file::ReplAux> {
         replica::stream_db(srv)?
     };
     Some(vireo_rdb::file::ReplAux { stream_db, id: srv.repl.replid.clone(), offset: srv.prop.repl_offset as i64 })
+}
+
+/// Milliseconds since the stream passed offset `off`: 0 when `off` is current, else the age of
+/// the oldest sample beyond it (the cron period is the resolution).
+pub fn age_of_offset(srv: &Server, off: u64) -> i64 {
+    if off >= srv.prop.repl_offset {
+        return 0;
+    }
+    let h = &srv.repl.offset_history;
+    let i = h.partition_point(|&(_, o)| o <= off);
+    match h.get(i) {
+        Some(&(t, _)) => (srv.mstime() - t).max(0),
+        None => 0,
+    }
+}
+
+/// How many seconds of the most recent writes the backlog holds (what a partial resync can
+/// still cover), from the offset samples.
+pub fn backlog_covered_ms(srv: &Server) -> i64 {
+    let Some(b) = &srv.prop.backlog else { return 0 };
+    let h = &srv.repl.offset_history;
+    if b.histlen() == 0 {
+        return 0;
+    }
+    // the first sample at or past the backlog's first byte was taken after that byte was written
+    let i = h.partition_point(|&(_, o)| o < b.first_byte());
+    let since = match (i.checked_sub(1).and_then(|j| h.get(j)), h.get(i)) {
+        (Some(&(t, _)), _) => t,
+        (None, Some(&(t, _))) => t,
+        (None, None) => srv.mstime(),
+    };
+    (srv.mstime() - since).max(0)
 }

@@ -22,6 +22,8 @@ pub const IMPLEMENTED: &[&str] = &[
     "auto-aof-rewrite-percentage",
     "auto-aof-rewrite-min-size",
     "bind",
+    "min-replicas-to-write",
+    "min-replicas-max-lag",
     "unixsocket",
     "unixsocketperm",
     "dir",

@@ -49,12 +49,15 @@ pub enum Evict {
     Fail,
 }
 
-/// Memory that does not count against maxmemory: output buffers of replicas beyond the
-/// backlog and the AOF buffer, which must not make us evict keys to make room for the
-/// propagation of the evictions themselves. Neither buffer exists yet; when replication and
-/// AOF arrive they report their sizes here.
-pub fn not_counted_memory(_srv: &Server) -> usize {
-    0
+/// Memory that does not count against maxmemory: the replication buffer beyond the backlog
+/// size (what lagging replicas hold) and the AOF buffer, which must not make us evict keys to
+/// make room for the propagation of the evictions themselves.
+pub fn not_counted_memory(srv: &Server) -> usize {
+    let mut n = srv.prop.aof_buf.capacity();
+    if let Some(b) = &srv.prop.backlog {
+        n += b.mem().saturating_sub(b.size() as usize);
+    }
+    n
 }
 
 /// maxmemory as seen by the keyspace's tables, which cannot reach the server: they ask

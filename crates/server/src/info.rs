@@ -291,6 +291,8 @@ pub struct MemOverhead {
     pub startup_allocated: usize,
     pub peak_allocated: usize,
     pub repl_backlog: usize,
+    /// The whole replication buffer (backlog plus what lagging replicas hold).
+    pub repl_buffers: usize,
     pub clients_slaves: usize,
     pub clients_normal: usize,
     pub cluster_links: usize,
@@ -372,8 +374,13 @@ pub fn memory_overhead(srv: &Server, caller: Option<&Client>, ms: MallocStats) -
     mh.rss_extra_bytes = ms.rss as i64 - ms.resident as i64;
 
     let mut total = mh.startup_allocated;
-    // no replication backlog, replica buffers, cluster bus, AOF buffer, Lua or functions yet:
-    // their machinery does not exist, so they hold no memory
+    // the replication buffer: up to the backlog size it is the backlog, beyond that it is
+    // held for lagging replicas and counts as theirs (as Redis splits its shared buffer)
+    if let Some(b) = &srv.prop.backlog {
+        let mem = b.mem();
+        mh.repl_buffers = mem;
+        mh.repl_backlog = mem.min(b.size() as usize);
+    }
     let mut normal = 0usize;
     let mut slaves = 0usize;
     for_each_client(srv, caller, |c| {
@@ -386,7 +393,7 @@ pub fn memory_overhead(srv: &Server, caller: Option<&Client>, ms: MallocStats) -
     mh.clients_normal = normal;
     // replica output buffers count as replication memory once a backlog exists; until then
     // a replica connection's buffers are its own
-    mh.clients_slaves = slaves;
+    mh.clients_slaves = slaves + (mh.repl_buffers - mh.repl_backlog);
     total += mh.repl_backlog + mh.clients_slaves + mh.clients_normal + mh.cluster_links + mh.aof_buffer;
     total += mh.lua_caches + mh.functions_caches;
 
@@ -593,7 +600,7 @@ fn memory_section(srv: &mut Server, caller: Option<&Client>) -> String {
     field(&mut s, "mem_fragmentation_bytes", mh.total_frag_bytes);
     field(&mut s, "mem_not_counted_for_evict", crate::evict::not_counted_memory(srv));
     field(&mut s, "mem_replication_backlog", mh.repl_backlog);
-    field(&mut s, "mem_total_replication_buffers", 0);
+    field(&mut s, "mem_total_replication_buffers", mh.repl_buffers);
     field(&mut s, "mem_clients_slaves", mh.clients_slaves);
     field(&mut s, "mem_clients_normal", mh.clients_normal);
     field(&mut s, "mem_cluster_links", mh.cluster_links);

@@ -381,6 +381,7 @@ fn fork_disk_child(srv: &mut Server, offset: u64) -> Result<(), String> {
     if let Some(ch) = &mut srv.rdb.child {
         ch.kind = ChildKind::ReplDisk;
     }
+    srv.repl.rdb_for_replicas = true;
     srv.repl.sync_child = Some(SyncChild { target_socket: false, offset, replicas: Vec::new(), results: None });
     Ok(())
 }
@@ -1008,11 +1009,31 @@ pub fn cron(srv: &mut Server) {
             log_notice!("Replication backlog freed after {} seconds without connected replicas.", ttl);
         }
     }
+    remove_rdb_used_for_sync(srv);
     if let Some(b) = &mut srv.prop.backlog {
         let size = srv.config.repl_backlog_size.max(1) as u64;
         if b.size() != size {
             b.set_size(size);
         }
+    }
+}
+
+/// rdb-del-sync-files: a server without persistence deletes the RDB file it wrote only to feed
+/// replicas, once no replica still needs it.
+fn remove_rdb_used_for_sync(srv: &mut Server) {
+    if !srv.config.rdb_del_sync_files {
+        srv.repl.rdb_for_replicas = false;
+        return;
+    }
+    let persistence_off = srv.config.save.is_empty() && !srv.aof.on;
+    if !persistence_off || !srv.repl.rdb_for_replicas || srv.rdb.child.is_some() {
+        return;
+    }
+    let in_use = srv.repl.replicas.iter().any(|&t| state_of(srv, t).is_some_and(|s| s != SyncState::Online));
+    if !in_use && std::fs::symlink_metadata(&srv.config.dbfilename).is_ok() {
+        srv.repl.rdb_for_replicas = false;
+        log_notice!("Removing the RDB file used to feed replicas in a persistence-less instance");
+        let _ = std::fs::remove_file(&srv.config.dbfilename);
     }
 }
 

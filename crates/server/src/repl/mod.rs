@@ -36,6 +36,8 @@ pub struct ReplState {
     /// (time ms, master_repl_offset) samples taken by the cron whenever the offset moved: how
     /// old a given offset is (replica lag in time, the backlog's coverage in seconds).
     pub offset_history: std::collections::VecDeque<(i64, u64)>,
+    /// The RDB file was written to feed replicas (rdb-del-sync-files may remove it).
+    pub rdb_for_replicas: bool,
     /// Ids of the clients blocked in WAIT.
     pub waiting: Vec<u64>,
     /// An ACK arrived since WAIT clients were last looked at.
@@ -60,6 +62,7 @@ impl ReplState {
             sync_child: None,
             start_sync_asap: false,
             offset_history: Default::default(),
+            rdb_for_replicas: false,
             waiting: Vec::new(),
             acks_changed: false,
             link: Default::default(),

@@ -419,6 +419,10 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     let dirty_before = srv.dirty;
     let errors_before = c.reply.errors.len();
     let reply_start = c.reply.len();
+    // an online replica's connection carries the replication stream only: what its own
+    // commands (REPLCONF ACK, a stray PING) would answer is dropped, as Redis does
+    let streaming_replica =
+        c.has(cflags::SLAVE) && c.repl.as_ref().is_some_and(|l| l.state == crate::repl::master::SyncState::Online);
     let start = Instant::now();
 
     handler(&mut Ctx { srv, c, argv, cmd: spec, id });
@@ -498,7 +502,7 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
         srv.feed_monitors(c, &shown);
     }
     // replies of the master link, the AOF loader and CLIENT REPLY OFF/SKIP are dropped
-    if c.has(cflags::MASTER) {
+    if c.has(cflags::MASTER) || streaming_replica {
         c.reply.rb.buf.truncate(reply_start);
     } else if c.reply_mode != ReplyMode::On {
         drop_reply_keeping_pushes(c, reply_start);

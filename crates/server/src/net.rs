@@ -589,6 +589,11 @@ fn write_client(srv: &mut Server, token: usize) {
 
 /// Returns false when the client must be freed.
 fn write_pending(srv: &mut Server, c: &mut Client) -> bool {
+    if c.repl.as_ref().is_some_and(|l| l.stream_started) {
+        // a streaming replica's connection carries the replication stream only
+        c.reply.rb.buf.clear();
+        c.sent = 0;
+    }
     while c.sent < c.reply.rb.buf.len() {
         match c.conn.write(&c.reply.rb.buf[c.sent..]) {
             Ok(0) => return false,

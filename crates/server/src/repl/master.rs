@@ -75,6 +75,8 @@ pub struct ReplicaLink {
     pub wait_since_ms: i64,
     /// Since when it exceeds the soft output-buffer limit (0: it does not), ms.
     pub soft_since_ms: i64,
+    /// Stream bytes went out: from now on the connection carries nothing else.
+    pub stream_started: bool,
 }
 
 impl ReplicaLink {
@@ -94,6 +96,7 @@ impl ReplicaLink {
             bulk: None,
             wait_since_ms: now_ms,
             soft_since_ms: 0,
+            stream_started: false,
         }
     }
 
@@ -644,6 +647,7 @@ pub fn write_replica(srv: &mut Server, c: &mut Client) -> bool {
         return true;
     }
     let Some(b) = &srv.prop.backlog else { return true };
+    link.stream_started = true;
     while link.pos <= b.end() {
         let Some(chunk) = b.chunk_at(link.pos) else {
             log_warning!("Replica {} fell out of the replication buffer", link.pos);

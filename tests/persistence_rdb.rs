@@ -11,7 +11,7 @@ use runtime_support::*;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-use vireo_testkit::{parse_reply, RawConn, ServerProcess};
+use vireo_testkit::{parse_reply, redis_binary, RawConn, ServerProcess};
 
 fn fresh_dir(tag: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("vireo-persist-{}-{}-{}", tag, std::process::id(), rand_suffix()));
@@ -334,5 +334,117 @@ fn kill_9_during_bgsave_leaves_a_whole_file() {
     v.restart();
     let n = parse_reply(&v.connect().cmd(&["DBSIZE"])).as_int().unwrap();
     assert!(n == 200_000 || n == 600_000, "{n} keys");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A server process started on `dir` without waiting for it to be ready (it is loading).
+struct Loading {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Loading {
+    fn spawn(binary: &Path, dir: &Path, extra: &[&str]) -> Loading {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = std::fs::File::create(dir.join(format!("loading-{port}.log"))).unwrap();
+        let child = Command::new(binary)
+            .args(["--port", &port.to_string(), "--dir", dir.to_str().unwrap(), "--save", ""])
+            .args(["--key-load-delay", "100", "--loading-process-events-interval-bytes", "1024"])
+            .args(extra)
+            .stdout(log)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        Loading { child, port }
+    }
+
+    fn connect(&self) -> RawConn {
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{}", self.port).parse().unwrap();
+        let mut conn = None;
+        assert!(wait_until(Duration::from_secs(20), || {
+            conn = RawConn::connect(addr).ok();
+            conn.is_some()
+        }));
+        conn.unwrap()
+    }
+}
+
+impl Drop for Loading {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The field names of INFO persistence, in order.
+fn persistence_fields(c: &mut RawConn) -> Vec<String> {
+    let info = c.cmd_parsed(&["INFO", "persistence"]);
+    info.as_str()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split(':').next())
+        .filter(|f| !f.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn clients_are_served_while_the_dataset_loads() {
+    let dir = fresh_dir("loading");
+    let v = start_in(vireo().args(["--enable-debug-command", "yes"]), &dir);
+    let mut c = v.connect();
+    ok(&mut c, &["DEBUG", "POPULATE", "20000", "key", "20"]);
+    ok(&mut c, &["SAVE"]);
+    drop(c);
+    v.stop();
+    let size = std::fs::metadata(dir.join("dump.rdb")).unwrap().len();
+
+    // Redis, loading the same file as slowly, shows which INFO fields a loading server prints
+    let r = Loading::spawn(&redis_binary(), &dir, &[]);
+    let mut rc = r.connect();
+    assert!(rc.cmd(&["GET", "key:1"]).starts_with(b"-LOADING"));
+    let redis_fields = persistence_fields(&mut rc);
+    drop(rc);
+    drop(r);
+
+    let l = Loading::spawn(Path::new(VIREO), &dir, &[]);
+    let mut c = l.connect();
+    assert_eq!(c.cmd(&["GET", "key:1"]), b"-LOADING Redis is loading the dataset in memory\r\n");
+    assert_eq!(c.cmd(&["PING"]), b"-LOADING Redis is loading the dataset in memory\r\n");
+    assert_eq!(c.cmd(&["SET", "x", "y"]), b"-LOADING Redis is loading the dataset in memory\r\n");
+    assert_eq!(persistence_fields(&mut c), redis_fields, "INFO persistence while loading, field for field");
+    assert_eq!(info_field(&mut c, "persistence", "loading"), "1");
+    assert_eq!(info_field(&mut c, "persistence", "async_loading"), "0");
+    assert_eq!(info_field(&mut c, "persistence", "loading_total_bytes"), size.to_string());
+    let loaded: u64 = info_field(&mut c, "persistence", "loading_loaded_bytes").parse().unwrap();
+    assert!(loaded <= size);
+    // a second client connects and is answered too
+    let mut c2 = l.connect();
+    assert!(c2.cmd(&["DBSIZE"]).starts_with(b"-LOADING"));
+    // then the load completes and the data is there
+    assert!(wait_until(Duration::from_secs(60), || info_field(&mut c, "persistence", "loading") == "0"));
+    assert_eq!(parse_reply(&c.cmd(&["DBSIZE"])).as_int(), Some(20000));
+    assert_eq!(c.cmd(&["GET", "key:1"]), b"$20\r\nvalue:1\0\0\0\0\0\0\0\0\0\0\0\0\0\r\n"[..]);
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "20000");
+    assert_eq!(c2.cmd(&["PING"]), b"+PONG\r\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn clients_are_served_while_the_aof_loads() {
+    let dir = fresh_dir("loading-aof");
+    let v = start_in(vireo().args(["--appendonly", "yes", "--enable-debug-command", "yes"]), &dir);
+    let mut c = v.connect();
+    for i in 0..5000 {
+        ok(&mut c, &["RPUSH", "list", &i.to_string()]);
+    }
+    drop(c);
+    v.stop();
+    let l = Loading::spawn(Path::new(VIREO), &dir, &["--appendonly", "yes"]);
+    let mut c = l.connect();
+    assert_eq!(c.cmd(&["LLEN", "list"]), b"-LOADING Redis is loading the dataset in memory\r\n");
+    assert_eq!(info_field(&mut c, "persistence", "loading"), "1");
+    assert!(wait_until(Duration::from_secs(60), || info_field(&mut c, "persistence", "loading") == "0"));
+    assert_eq!(c.cmd(&["LLEN", "list"]), b":5000\r\n");
     let _ = std::fs::remove_dir_all(&dir);
 }

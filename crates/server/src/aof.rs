@@ -241,7 +241,10 @@ fn write_base_now(srv: &Server, name: &str) -> Result<(), String> {
 /// At startup with `appendonly yes`: loads the files the manifest names (base, then each incr
 /// file through `call()`), then opens the last incr file for appending, creating the directory,
 /// a base and an incr file when there are none. Errors are logged; the server must not start.
-pub fn load_and_open_at_startup(srv: &mut Server) -> Result<(), crate::persist::LoadFailed> {
+pub fn load_and_open_at_startup(
+    srv: &mut Server,
+    events: crate::persist::Events<'_>,
+) -> Result<(), crate::persist::LoadFailed> {
     let d = dir(srv);
     let mpath = d.join(manifest_name(srv));
     let t0 = Instant::now();
@@ -254,9 +257,10 @@ pub fn load_and_open_at_startup(srv: &mut Server) -> Result<(), crate::persist::
                 return Err(crate::persist::LoadFailed);
             }
         };
-        srv.loading = true;
-        let r = load_files(srv, &manifest);
-        srv.loading = false;
+        let total = files_size(srv, &manifest);
+        crate::persist::start_loading(srv, total);
+        let r = load_files(srv, &manifest, &mut *events);
+        crate::persist::stop_loading(srv);
         r.map_err(|()| crate::persist::LoadFailed)?;
         log_notice!("DB loaded from append only file: {:.3} seconds", t0.elapsed().as_secs_f64());
     } else if Path::new(&srv.config.appendfilename).is_file() {
@@ -276,9 +280,10 @@ pub fn load_and_open_at_startup(srv: &mut Server) -> Result<(), crate::persist::
             return Err(crate::persist::LoadFailed);
         }
         log_notice!("Successfully migrated an old-style AOF into the AOF directory");
-        srv.loading = true;
-        let r = load_files(srv, &manifest);
-        srv.loading = false;
+        let total = files_size(srv, &manifest);
+        crate::persist::start_loading(srv, total);
+        let r = load_files(srv, &manifest, &mut *events);
+        crate::persist::stop_loading(srv);
         r.map_err(|()| crate::persist::LoadFailed)?;
         log_notice!("DB loaded from append only file: {:.3} seconds", t0.elapsed().as_secs_f64());
     }
@@ -335,9 +340,18 @@ fn refresh_sizes(srv: &mut Server) {
     srv.aof.current_size = base + incr;
 }
 
-fn load_files(srv: &mut Server, m: &Manifest) -> Result<(), ()> {
+/// Bytes of the base and incr files the manifest names (loading_total_bytes).
+fn files_size(srv: &Server, m: &Manifest) -> u64 {
+    let d = dir(srv);
+    m.base.iter().chain(m.incrs.iter()).map(|f| file_size(&d.join(&f.name))).sum()
+}
+
+/// Loads the base, then each incr file, serving clients through `events` as it goes.
+fn load_files(srv: &mut Server, m: &Manifest, events: crate::persist::Events<'_>) -> Result<(), ()> {
     let d = dir(srv);
     let total = m.incrs.len();
+    // bytes of the files already loaded, for loading_loaded_bytes
+    let mut done = 0u64;
     if let Some(b) = &m.base {
         let t = Instant::now();
         let path = d.join(&b.name);
@@ -356,14 +370,11 @@ fn load_files(srv: &mut Server, m: &Manifest) -> Result<(), ()> {
             log_notice!("Reading RDB base file on AOF loading...");
             let limits = srv.type_limits();
             let now = srv.mstime();
-            match crate::persist::load_into(
-                &mut srv.ks.dbs,
-                BufReader::with_capacity(1 << 16, f),
-                limits,
-                now,
-                false,
-                false,
-            ) {
+            let res = {
+                let mut host = crate::persist::StartupLoad::new(srv, &mut *events, done);
+                crate::persist::load_with(&mut host, BufReader::with_capacity(1 << 16, f), limits, now, false, false)
+            };
+            match res {
                 Ok(st) => {
                     log_notice!("Done loading RDB, keys loaded: {}, keys expired: {}.", st.loaded, st.expired);
                 }
@@ -373,14 +384,17 @@ fn load_files(srv: &mut Server, m: &Manifest) -> Result<(), ()> {
                 }
             }
         } else {
-            replay(srv, &path, &b.name, false)?;
+            replay(srv, &path, &b.name, false, &mut *events, done)?;
         }
+        done += file_size(&path);
         log_notice!("DB loaded from base file {}: {:.3} seconds", b.name, t.elapsed().as_secs_f64());
     }
     for (i, inc) in m.incrs.iter().enumerate() {
         let t = Instant::now();
         let last = i + 1 == total;
-        replay(srv, &d.join(&inc.name), &inc.name, last)?;
+        let path = d.join(&inc.name);
+        replay(srv, &path, &inc.name, last, &mut *events, done)?;
+        done += file_size(&path);
         log_notice!("DB loaded from incr file {}: {:.3} seconds", inc.name, t.elapsed().as_secs_f64());
     }
     Ok(())
@@ -435,7 +449,14 @@ pub fn next_command(data: &[u8], pos: &mut usize) -> Result<Option<Vec<bytes::By
 
 /// Replays a file of commands through the gate and `call()` with a fake client. A torn last
 /// command of the last file is cut off when aof-load-truncated allows it.
-fn replay(srv: &mut Server, path: &Path, name: &str, last: bool) -> Result<(), ()> {
+fn replay(
+    srv: &mut Server,
+    path: &Path,
+    name: &str,
+    last: bool,
+    events: crate::persist::Events<'_>,
+    done: u64,
+) -> Result<(), ()> {
     let data = match fs::read(path) {
         Ok(d) => d,
         Err(e) => {
@@ -445,13 +466,21 @@ fn replay(srv: &mut Server, path: &Path, name: &str, last: bool) -> Result<(), (
     };
     let mut fake = Client::fake(u64::MAX);
     let mut pos = 0;
+    let mut loops = 0u64;
     loop {
+        // every 1024 commands (the first included), as Redis: progress, and clients served
+        if loops.is_multiple_of(1024) {
+            srv.rdb.load.loaded_bytes = done + pos as u64;
+            events(srv);
+        }
+        loops += 1;
         match next_command(&data, &mut pos) {
             Ok(None) => break,
             Ok(Some(argv)) => {
                 fake.argv = argv;
                 crate::exec::process_command(srv, &mut fake);
                 fake.reply.rb.buf.clear();
+                crate::persist::key_load_delay(srv.config.key_load_delay);
             }
             Err(valid) => {
                 let torn = valid < data.len() && data[valid..].len() < 64 * 1024 * 1024;
@@ -784,7 +813,7 @@ pub fn debug_loadaof(srv: &mut Server) -> Result<(), crate::persist::LoadFailed>
     let capture = srv.prop.capture.take();
     srv.prop.aof_active = false;
     let pending = srv.prop.pending.len();
-    let r = load_files(srv, &manifest);
+    let r = load_files(srv, &manifest, &mut |_| {});
     srv.prop.pending.truncate(pending);
     srv.prop.aof_active = was_active;
     srv.prop.capture = capture;

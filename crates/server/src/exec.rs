@@ -326,6 +326,12 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         reject(srv, c, Some(id), &e);
         return Gate::Done;
     }
+    // 12. (MASTERDOWN: replication) LOADING while the dataset loads at startup; the AOF
+    // loader's own client is the one doing the loading
+    if srv.loading && !spec.has(flags::LOADING) && !c.has(cflags::FAKE) {
+        reject(srv, c, Some(id), errors::LOADING);
+        return Gate::Done;
+    }
     let is_write = spec.has(flags::WRITE);
     let may_replicate = is_write || spec.has(flags::MAY_REPLICATE);
     // 13. a replica connection may not touch the keyspace

@@ -613,8 +613,7 @@ fn memory_section(srv: &mut Server, caller: Option<&Client>) -> String {
 }
 
 fn persistence_section(srv: &Server) -> String {
-    // RDB snapshots are real (persist.rs); the AOF machinery does not exist yet, so its fields
-    // report the idle state of a server that never rewrote. The copy-on-write figures of a
+    // The copy-on-write figures of a
     // running BGSAVE child are its Private_Dirty bytes, sampled by cron once a second; the child
     // does not report its progress, so keys_processed stays 0 while keys_total is known.
     let rdb = &srv.rdb;
@@ -664,17 +663,26 @@ fn persistence_section(srv: &Server) -> String {
         field(&mut s, "aof_delayed_fsync", aof.delayed_fsync);
     }
     if srv.loading {
-        // Loading progress is not tracked yet: loading happens at startup, and no byte counts
-        // are known. Redis's estimate with unknown sizes: one remaining byte, so the ETA is the
-        // elapsed time (one second at first).
-        let start = srv.start_ms / 1000;
-        let elapsed = (srv.mstime() / 1000 - start).max(0);
-        field(&mut s, "loading_start_time", start);
-        field(&mut s, "loading_total_bytes", 0);
-        field(&mut s, "loading_rdb_used_mem", 0);
-        field(&mut s, "loading_loaded_bytes", 0);
-        field(&mut s, "loading_loaded_perc", "0.00");
-        field(&mut s, "loading_eta_seconds", if elapsed == 0 { 1 } else { elapsed });
+        // Redis's progress estimate: the share of the file(s) read so far (or of the RDB's
+        // used-mem when the size is unknown, capped below 100%), and an ETA from the elapsed
+        // time and the bytes left (one second before the first second has passed).
+        let l = &rdb.load;
+        let (mut perc, mut remaining) = (0.0f64, 1i64);
+        if l.total_bytes > 0 {
+            perc = l.loaded_bytes as f64 / l.total_bytes as f64 * 100.0;
+            remaining = l.total_bytes as i64 - l.loaded_bytes as i64;
+        } else if l.rdb_used_mem > 0 {
+            perc = (l.loaded_bytes as f64 / l.rdb_used_mem as f64 * 100.0).min(99.99);
+            remaining = (l.rdb_used_mem as i64 - l.loaded_bytes as i64).max(1);
+        }
+        let elapsed = now / 1000 - l.start_time;
+        let eta = if elapsed == 0 { 1 } else { elapsed * remaining / (l.loaded_bytes as i64 + 1) };
+        field(&mut s, "loading_start_time", l.start_time);
+        field(&mut s, "loading_total_bytes", l.total_bytes);
+        field(&mut s, "loading_rdb_used_mem", l.rdb_used_mem);
+        field(&mut s, "loading_loaded_bytes", l.loaded_bytes);
+        field(&mut s, "loading_loaded_perc", fixed(perc, 2));
+        field(&mut s, "loading_eta_seconds", eta);
     }
     s
 }

@@ -59,34 +59,7 @@ impl EventLoop {
             if !self.ready.is_empty() || !srv.pending_writes.is_empty() || srv.evict.proc_running {
                 timeout = Duration::ZERO;
             }
-            if let Err(e) = self.poll.poll(&mut self.events, Some(timeout)) {
-                if e.kind() != ErrorKind::Interrupted {
-                    log_warning!("Event loop poll failed: {}", e);
-                }
-            }
-            srv.update_cached_time();
-            let tokens: Vec<(usize, bool, bool)> = self
-                .events
-                .iter()
-                .map(|ev| (ev.token().0, ev.is_readable() || ev.is_read_closed() || ev.is_error(), ev.is_writable()))
-                .collect();
-            for (t, readable, writable) in tokens {
-                if t >= LISTENER_BASE {
-                    self.accept(srv, t - LISTENER_BASE);
-                    continue;
-                }
-                if writable {
-                    write_client(srv, t);
-                }
-                if readable {
-                    read_client(srv, t, &mut self.ready);
-                }
-            }
-            // clients whose read budget ran out get another turn
-            let again = std::mem::take(&mut self.ready);
-            for t in again {
-                read_client(srv, t, &mut self.ready);
-            }
+            self.poll_once(srv, timeout);
             // eviction left unfinished by a round that ran out of time, or a lowered maxmemory
             crate::evict::time_proc(srv);
             if Instant::now() >= self.next_cron {
@@ -103,6 +76,61 @@ impl EventLoop {
                 if let Some(code) = crate::cmd::server_admin::try_shutdown(srv, self) {
                     return code;
                 }
+            }
+        }
+    }
+
+    /// One wait for events (at most `timeout`) and their handling: accepts, writes, reads and
+    /// the commands they carry. Returns the number of events.
+    fn poll_once(&mut self, srv: &mut Server, timeout: Duration) -> usize {
+        if let Err(e) = self.poll.poll(&mut self.events, Some(timeout)) {
+            if e.kind() != ErrorKind::Interrupted {
+                log_warning!("Event loop poll failed: {}", e);
+            }
+        }
+        srv.update_cached_time();
+        let tokens: Vec<(usize, bool, bool)> = self
+            .events
+            .iter()
+            .map(|ev| (ev.token().0, ev.is_readable() || ev.is_read_closed() || ev.is_error(), ev.is_writable()))
+            .collect();
+        let n = tokens.len();
+        for (t, readable, writable) in tokens {
+            if t >= LISTENER_BASE {
+                self.accept(srv, t - LISTENER_BASE);
+                continue;
+            }
+            if writable {
+                write_client(srv, t);
+            }
+            if readable {
+                read_client(srv, t, &mut self.ready);
+            }
+        }
+        // clients whose read budget ran out get another turn
+        let again = std::mem::take(&mut self.ready);
+        for t in again {
+            read_client(srv, t, &mut self.ready);
+        }
+        n
+    }
+
+    /// Serves clients in the middle of a long job of the event-loop thread (loading the
+    /// dataset at startup), as Redis's processEventsWhileBlocked: up to four rounds of
+    /// accepting, reading, running commands and writing replies, never waiting, without the
+    /// cron or the background work of `before_sleep` (expiry, AOF, replication).
+    pub fn process_events_while_blocked(&mut self, srv: &mut Server) {
+        for _ in 0..4 {
+            let n = self.poll_once(srv, Duration::ZERO);
+            write_and_close(srv);
+            if n == 0 && self.ready.is_empty() {
+                break;
+            }
+        }
+        // a SHUTDOWN or a signal while loading ends the process here, without saving
+        if srv.shutdown_asap.load(Ordering::Relaxed) || srv.shutdown_requested.is_some() {
+            if let Some(code) = crate::cmd::server_admin::try_shutdown(srv, self) {
+                std::process::exit(code);
             }
         }
     }
@@ -640,6 +668,11 @@ pub fn before_sleep(srv: &mut Server) {
         crate::cron::active_expire(srv, vireo_keyspace::expire::CycleKind::Fast);
     }
     crate::repl::master::before_sleep(srv);
+    write_and_close(srv);
+}
+
+/// Writes the replies of clients with pending output and frees the clients marked to close.
+fn write_and_close(srv: &mut Server) {
     let pending = std::mem::take(&mut srv.pending_writes);
     for t in pending {
         let Some(mut c) = take_client(srv, t) else {

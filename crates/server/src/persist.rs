@@ -57,6 +57,20 @@ pub struct RdbState {
     pub cow_peak: u64,
     pub cow_updated_ms: i64,
     pub last_cow_size: u64,
+    /// The load in progress (INFO's loading_* fields while `Server::loading`).
+    pub load: LoadProgress,
+}
+
+/// Progress of the load at startup, as INFO persistence reports it.
+#[derive(Debug, Clone, Default)]
+pub struct LoadProgress {
+    /// Unix time (s) the load started.
+    pub start_time: i64,
+    /// Bytes of every file to load.
+    pub total_bytes: u64,
+    /// The `used-mem` AUX field of the RDB being loaded.
+    pub rdb_used_mem: u64,
+    pub loaded_bytes: u64,
 }
 
 impl Default for RdbState {
@@ -74,6 +88,7 @@ impl Default for RdbState {
             cow_peak: 0,
             cow_updated_ms: 0,
             last_cow_size: 0,
+            load: LoadProgress::default(),
         }
     }
 }
@@ -422,6 +437,19 @@ pub struct LoadStats {
     pub used_mem: Option<u64>,
 }
 
+/// Where a load puts its keys, and what it does between items.
+pub trait LoadHost {
+    fn dbs(&mut self) -> &mut [Db];
+    /// Called between items with the offset reached in the stream and what was loaded so far.
+    fn progress(&mut self, _offset: u64, _so_far: &LoadStats) {}
+}
+
+impl LoadHost for [Db] {
+    fn dbs(&mut self) -> &mut [Db] {
+        self
+    }
+}
+
 /// Loads an RDB stream into the databases. Expired keys are skipped when `drop_expired` (a
 /// master loading its own file); a key already present fails the load unless `replace`. Err
 /// names the byte offset of the problem.
@@ -433,12 +461,27 @@ pub fn load_into<R: io::Read>(
     drop_expired: bool,
     replace: bool,
 ) -> Result<LoadStats, String> {
+    load_with(dbs, r, limits, now_ms, drop_expired, replace)
+}
+
+/// [`load_into`] with a host that is told the progress between items (loading at startup
+/// serves clients from there).
+pub fn load_with<R: io::Read>(
+    host: &mut (impl LoadHost + ?Sized),
+    r: R,
+    limits: Limits,
+    now_ms: i64,
+    drop_expired: bool,
+    replace: bool,
+) -> Result<LoadStats, String> {
     let mut rd = Reader::open(r, limits).map_err(|e| e.to_string())?;
     let mut st = LoadStats::default();
     let mut db = 0usize;
     loop {
+        host.progress(rd.offset(), &st);
         let at = rd.offset();
         let item = rd.next_item().map_err(|e| e.to_string())?;
+        let dbs = host.dbs();
         match item {
             Item::End => break,
             Item::Aux { key, value } => {
@@ -517,8 +560,93 @@ pub fn restore_access(d: &mut Db, key: &[u8], idle_secs: Option<u64>, freq: Opti
 #[derive(Debug)]
 pub struct LoadFailed;
 
-/// Loads `dbfilename` at startup, logging like Redis. Ok(false) when there is no file.
-pub fn load_at_startup(srv: &mut Server) -> Result<bool, LoadFailed> {
+/// Serves clients in the middle of a load at startup (`EventLoop::process_events_while_blocked`).
+pub type Events<'a> = &'a mut dyn FnMut(&mut Server);
+
+/// Marks the server as loading `total_bytes` (INFO loading:1 and the loading_* fields; the
+/// gate answers -LOADING to commands without the loading flag).
+pub fn start_loading(srv: &mut Server, total_bytes: u64) {
+    srv.loading = true;
+    srv.rdb.load = LoadProgress { start_time: srv.mstime() / 1000, total_bytes, rdb_used_mem: 0, loaded_bytes: 0 };
+    srv.rdb.last_load_keys_loaded = 0;
+    srv.rdb.last_load_keys_expired = 0;
+}
+
+pub fn stop_loading(srv: &mut Server) {
+    srv.loading = false;
+}
+
+/// The host of a load at startup: keys go into the server's databases; every
+/// `loading-process-events-interval-bytes` of input the progress is recorded and clients are
+/// served (they get -LOADING for most commands, INFO shows the progress); `key-load-delay`
+/// slows each item down (a test hook, as in Redis).
+pub struct StartupLoad<'a, 'e> {
+    pub srv: &'a mut Server,
+    pub events: Events<'e>,
+    /// Bytes of the files loaded before this one.
+    pub base: u64,
+    last: u64,
+}
+
+impl<'a, 'e> StartupLoad<'a, 'e> {
+    pub fn new(srv: &'a mut Server, events: Events<'e>, base: u64) -> StartupLoad<'a, 'e> {
+        StartupLoad { srv, events, base, last: 0 }
+    }
+
+    /// Records that `offset` bytes of the current file are loaded, and serves clients when an
+    /// interval boundary was crossed since the last time.
+    pub fn at(&mut self, offset: u64) {
+        let interval = self.srv.config.loading_process_events_interval_bytes.max(1) as u64;
+        if self.last == 0 || offset / interval > self.last / interval {
+            self.srv.rdb.load.loaded_bytes = self.base + offset;
+            let used = crate::alloc::used_memory();
+            self.srv.peak_memory = self.srv.peak_memory.max(used);
+            (self.events)(self.srv);
+        }
+        self.last = offset.max(1);
+        key_load_delay(self.srv.config.key_load_delay);
+    }
+}
+
+impl LoadHost for StartupLoad<'_, '_> {
+    fn dbs(&mut self) -> &mut [Db] {
+        &mut self.srv.ks.dbs
+    }
+    fn progress(&mut self, offset: u64, so_far: &LoadStats) {
+        if let Some(m) = so_far.used_mem {
+            self.srv.rdb.load.rdb_used_mem = m;
+        }
+        self.srv.rdb.last_load_keys_loaded = so_far.loaded;
+        self.srv.rdb.last_load_keys_expired = so_far.expired;
+        self.at(offset);
+    }
+}
+
+/// `key-load-delay`: microseconds to sleep per loaded item; a negative value -n sleeps one
+/// microsecond once in about n items.
+pub(crate) fn key_load_delay(us: i32) {
+    if us == 0 {
+        return;
+    }
+    let us = if us < 0 {
+        // SAFETY: rand() has no preconditions.
+        let r = unsafe { libc::rand() };
+        if r % (-(us as i64)) as libc::c_int == 0 {
+            1
+        } else {
+            0
+        }
+    } else {
+        us
+    };
+    if us > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(us as u64));
+    }
+}
+
+/// Loads `dbfilename` at startup, logging like Redis, serving clients through `events` as it
+/// goes. Ok(false) when there is no file.
+pub fn load_at_startup(srv: &mut Server, events: Events<'_>) -> Result<bool, LoadFailed> {
     let path = srv.config.dbfilename.clone();
     let f = match File::open(&path) {
         Ok(f) => f,
@@ -529,12 +657,16 @@ pub fn load_at_startup(srv: &mut Server) -> Result<bool, LoadFailed> {
         }
     };
     let t0 = Instant::now();
-    srv.loading = true;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    start_loading(srv, size);
     let limits = srv.type_limits();
     let now = srv.mstime();
     let master = srv.masterhost.is_none();
-    let res = load_into(&mut srv.ks.dbs, BufReader::with_capacity(1 << 16, f), limits, now, master, false);
-    srv.loading = false;
+    let res = {
+        let mut host = StartupLoad::new(srv, events, 0);
+        load_with(&mut host, BufReader::with_capacity(1 << 16, f), limits, now, master, false)
+    };
+    stop_loading(srv);
     match res {
         Ok(st) => {
             if let Some(v) = &st.ver {

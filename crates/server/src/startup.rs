@@ -154,11 +154,13 @@ pub fn main_entry(args: Vec<String>) -> i32 {
 
     crate::info::record_startup_memory();
     log_warning!("Server initialized");
+    // clients connecting while the dataset loads are served between chunks (-LOADING)
+    let mut events = |s: &mut Server| el.process_events_while_blocked(s);
     if srv.config.appendonly {
-        if crate::aof::load_and_open_at_startup(&mut srv).is_err() {
+        if crate::aof::load_and_open_at_startup(&mut srv, &mut events).is_err() {
             return 1;
         }
-    } else if crate::persist::load_at_startup(&mut srv).is_err() {
+    } else if crate::persist::load_at_startup(&mut srv, &mut events).is_err() {
         return 1;
     }
     log_notice!("Ready to accept connections");

@@ -107,6 +107,11 @@ fn shutdown(ctx: &mut Ctx) {
         ctx.error(errors::SYNTAX);
         return;
     }
+    if ctx.srv.loading {
+        // a partly loaded dataset is never saved over the file it comes from
+        f.save = false;
+        f.nosave = true;
+    }
     if abort {
         // shutdowns never wait (no replicas to catch up yet), so none is ever in progress
         ctx.error("ERR No shutdown in progress.");
@@ -169,7 +174,11 @@ fn signal_shutdown_flags(srv: &Server) -> ShutdownFlags {
 pub fn try_shutdown(srv: &mut Server, el: &mut EventLoop) -> Option<i32> {
     if srv.shutdown_requested.is_none() {
         // from a signal; a failure cancels it, as Redis's cancelShutdown does
-        let f = signal_shutdown_flags(srv);
+        let mut f = signal_shutdown_flags(srv);
+        if srv.loading {
+            f.save = false;
+            f.nosave = true;
+        }
         if prepare_for_shutdown(srv, f).is_err() {
             srv.shutdown_asap.store(false, Ordering::SeqCst);
             srv.signal_int.store(false, Ordering::SeqCst);

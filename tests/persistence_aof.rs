@@ -439,3 +439,35 @@ fn command_form_base_on_startup_and_runtime_enable() {
     assert_eq!((digest(&mut rc), beyond_digest(&mut rc)), want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn full_disk_refuses_writes_until_the_aof_can_be_written() {
+    let dir = fresh_dir("enospc");
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    ok(&mut c, &["SET", "a", "1"]);
+    // room for 10 more bytes: the next command is cut short, taken back out of the file, and
+    // kept in memory to be written again
+    ok(&mut c, &["DEBUG", "DISK-FULL-AFTER", "10"]);
+    assert_eq!(c.cmd(&["SET", "b", "2"]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["SET", "c", "3"]), b"-MISCONF Errors writing to the AOF file: No space left on device\r\n");
+    assert!(c.cmd(&["PING"]).starts_with(b"-MISCONF"));
+    assert_eq!(c.cmd(&["GET", "b"]), b"$1\r\n2\r\n");
+    assert_eq!(info_field(&mut c, "persistence", "aof_last_write_status"), "err");
+    assert!(wait_log(&v, '#', "Short write while writing to the AOF file: (nwritten=10, expected=27)"));
+    let incr = std::fs::read(incr_path(&dir)).unwrap();
+    assert!(incr.ends_with(b"$1\r\na\r\n$1\r\n1\r\n"), "the partial command was removed");
+    // space comes back: cron writes the kept command, and writes are accepted again
+    ok(&mut c, &["DEBUG", "DISK-FULL-AFTER", "-1"]);
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_last_write_status") == "ok"));
+    assert!(wait_log(&v, '#', "AOF write error looks solved, Redis can write again."));
+    assert_eq!(c.cmd(&["SET", "c", "3"]), b"+OK\r\n");
+    let want = digest(&mut c);
+    drop(c);
+    drop(v);
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    assert_eq!(digest(&mut c), want);
+    assert_eq!(c.cmd(&["MGET", "a", "b", "c"]), b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -448,3 +448,35 @@ fn clients_are_served_while_the_aof_loads() {
     assert_eq!(c.cmd(&["LLEN", "list"]), b":5000\r\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn full_disk_fails_saves_and_keeps_the_old_dump() {
+    let dir = fresh_dir("enospc");
+    let v = start_in(vireo().args(["--save", "3600 1", "--enable-debug-command", "yes"]), &dir);
+    let mut c = v.connect();
+    ok(&mut c, &["SET", "k", "old"]);
+    ok(&mut c, &["SAVE"]);
+    let old = std::fs::read(dir.join("dump.rdb")).unwrap();
+    ok(&mut c, &["SET", "k", "new"]);
+    ok(&mut c, &["SET", "more", &"x".repeat(2000)]);
+    // the disk fills up 50 bytes into the next file
+    ok(&mut c, &["DEBUG", "DISK-FULL-AFTER", "50"]);
+    assert_eq!(c.cmd(&["SAVE"]), b"-ERR\r\n");
+    assert!(wait_log(&v, '#', "Write error saving DB on disk(rdbSaveRio): No space left on device"));
+    assert_eq!(c.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "rdb_bgsave_in_progress") == "0"));
+    assert_eq!(info_field(&mut c, "persistence", "rdb_last_bgsave_status"), "err");
+    assert_eq!(info_field(&mut c, "persistence", "rdb_saves"), "3");
+    assert!(wait_log(&v, '#', "Background saving error"));
+    assert_eq!(std::fs::read(dir.join("dump.rdb")).unwrap(), old, "the old dump is untouched");
+    assert!(!std::fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("temp-")));
+    assert!(c.cmd(&["SET", "k", "w"]).starts_with(b"-MISCONF Redis is configured to save RDB snapshots"));
+    assert_eq!(c.cmd(&["GET", "k"]), b"$3\r\nnew\r\n");
+    // space comes back: the next BGSAVE succeeds and writes are accepted again
+    ok(&mut c, &["DEBUG", "DISK-FULL-AFTER", "-1"]);
+    assert_eq!(c.cmd(&["BGSAVE"]), b"+Background saving started\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "rdb_last_bgsave_status") == "ok"));
+    assert_eq!(c.cmd(&["SET", "k", "w"]), b"+OK\r\n");
+    assert_ne!(std::fs::read(dir.join("dump.rdb")).unwrap(), old);
+    let _ = std::fs::remove_dir_all(&dir);
+}

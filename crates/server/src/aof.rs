@@ -12,7 +12,7 @@ use crate::client::Client;
 use crate::server::Server;
 use crate::{log_notice, log_warning};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -128,6 +128,8 @@ pub struct AofState {
     pub base_size: u64,
     pub last_write_ok: bool,
     pub last_write_error: String,
+    /// Unix time (s) of the last write-error warning (one per 30 s).
+    pub last_write_error_log: i64,
     pub last_bgrewrite_ok: bool,
     pub rewrites: u64,
     pub consecutive_failures: u64,
@@ -151,6 +153,7 @@ impl Default for AofState {
             base_size: 0,
             last_write_ok: true,
             last_write_error: String::new(),
+            last_write_error_log: 0,
             last_bgrewrite_ok: true,
             rewrites: 0,
             consecutive_failures: 0,
@@ -182,20 +185,19 @@ fn incr_name(srv: &Server, seq: u64) -> String {
     format!("{}.{}.incr.aof", srv.config.appendfilename, seq)
 }
 
-/// Writes the manifest through a temp file, fsync and rename.
-fn persist_manifest(srv: &Server, m: &Manifest) -> io::Result<()> {
+/// Writes the manifest through a temp file, fsync and rename (the same path as snapshots).
+fn persist_manifest(srv: &Server, m: &Manifest) -> Result<(), String> {
     let d = dir(srv);
     let tmp = d.join(format!("temp-{}", manifest_name(srv)));
-    {
-        let mut f = File::create(&tmp)?;
-        f.write_all(m.render().as_bytes())?;
-        f.sync_all()?;
-    }
-    fs::rename(&tmp, d.join(manifest_name(srv)))?;
-    if let Ok(df) = File::open(&d) {
-        let _ = df.sync_all();
-    }
-    Ok(())
+    let text = m.render();
+    crate::persist::write_file_on(
+        &crate::disk::Os,
+        &tmp,
+        &d.join(manifest_name(srv)),
+        crate::persist::FileKind::AofManifest,
+        |w| w.write_all(text.as_bytes()).map(|()| 0),
+    )
+    .map(|_| ())
 }
 
 fn open_append(path: &Path) -> io::Result<File> {
@@ -525,10 +527,11 @@ pub fn flush(srv: &mut Server) {
         return;
     }
     let buf = std::mem::take(&mut srv.prop.aof_buf);
+    let now = srv.mstime() / 1000;
     let Some(f) = srv.aof.file.as_mut() else {
         return;
     };
-    match f.write_all(&buf) {
+    match crate::disk::append(f, &buf) {
         Ok(()) => {
             srv.aof.current_size += buf.len() as u64;
             if !srv.aof.last_write_ok {
@@ -547,15 +550,47 @@ pub fn flush(srv: &mut Server) {
                 srv.aof.last_fsync_ms = srv.mstime();
             }
         }
-        Err(e) => {
-            let text = crate::util::os_error_text(&e);
-            if srv.aof.last_write_ok {
-                log_warning!("Error writing to the AOF file: {}", text);
+        Err((written, e)) => {
+            // one warning per 30 seconds at most, as Redis
+            let can_log = now - srv.aof.last_write_error_log > 30;
+            if can_log {
+                srv.aof.last_write_error_log = now;
+            }
+            let mut kept = 0;
+            let text = if written == 0 {
+                if can_log {
+                    log_warning!("Error writing to the AOF file: {}", crate::util::os_error_text(&e));
+                }
+                crate::util::os_error_text(&e)
+            } else {
+                if can_log {
+                    log_warning!(
+                        "Short write while writing to the AOF file: (nwritten={}, expected={})",
+                        written,
+                        buf.len()
+                    );
+                }
+                // take the partial command back out of the file, so that it stays loadable
+                let undone =
+                    f.metadata().and_then(|m| f.set_len(m.len().saturating_sub(written as u64))).map_err(|e| {
+                        if can_log {
+                            log_warning!("Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: {}", crate::util::os_error_text(&e));
+                        }
+                    });
+                if undone.is_err() {
+                    kept = written;
+                }
+                crate::util::strerror(libc::ENOSPC)
+            };
+            if srv.config.appendfsync == AppendFsync::Always {
+                log_warning!("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+                std::process::exit(1);
             }
             srv.aof.last_write_ok = false;
             srv.aof.last_write_error = text;
-            // keep the data for the next attempt
-            let mut rest = buf;
+            srv.aof.current_size += kept as u64;
+            // keep the rest for the next attempt (cron retries)
+            let mut rest = buf[kept..].to_vec();
             rest.extend_from_slice(&srv.prop.aof_buf);
             srv.prop.aof_buf = rest;
         }

@@ -59,13 +59,21 @@ fn take_budget(len: usize) -> usize {
     }
 }
 
-/// Writes `buf` to a real file within the write budget: a short write when the budget runs
-/// out, then ENOSPC. Returns the bytes written (all of `buf` on success).
-pub fn write_budgeted(f: &mut File, buf: &[u8]) -> io::Result<()> {
+/// Appends `buf` to a real file (the AOF) within the write budget. Err carries how many bytes
+/// did reach the file (a short write) and the error.
+pub fn append(f: &mut File, buf: &[u8]) -> Result<(), (usize, io::Error)> {
     let n = take_budget(buf.len());
-    f.write_all(&buf[..n])?;
+    let mut done = 0;
+    while done < n {
+        match f.write(&buf[done..n]) {
+            Ok(0) => return Err((done, io::Error::from(io::ErrorKind::WriteZero))),
+            Ok(w) => done += w,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err((done, e)),
+        }
+    }
     if n < buf.len() {
-        return Err(no_space());
+        return Err((done, no_space()));
     }
     Ok(())
 }
@@ -118,9 +126,10 @@ impl Disk for Os {
     }
 }
 
-/// A test file system over the real one that dies after `budget` bytes: the write that
-/// crosses it is cut short, and from then on every operation (write, sync, rename, remove)
-/// fails, as if the process had been killed at that byte.
+/// A test file system over the real one that dies after `budget` units: each byte written is
+/// a unit, and so is each other operation (create, sync, rename, directory sync). The write
+/// that crosses the budget is cut short, and from then on every operation fails, as if the
+/// process had been killed at that point.
 pub struct FailAfter {
     left: std::cell::Cell<u64>,
     dead: std::cell::Cell<bool>,
@@ -139,6 +148,20 @@ impl FailAfter {
             return Err(no_space());
         }
         Ok(())
+    }
+    /// One non-write operation: a unit of the budget.
+    fn step(&self) -> io::Result<()> {
+        self.check()?;
+        match self.left.get() {
+            0 => {
+                self.dead.set(true);
+                Err(no_space())
+            }
+            n => {
+                self.left.set(n - 1);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -168,19 +191,19 @@ impl Write for FailFile<'_> {
 
 impl DiskFile for FailFile<'_> {
     fn sync(&mut self) -> io::Result<()> {
-        self.disk.check()?;
+        self.disk.step()?;
         self.f.sync_all()
     }
 }
 
 impl Disk for FailAfter {
     fn create(&self, path: &Path) -> io::Result<Box<dyn DiskFile + '_>> {
-        self.check()?;
+        self.step()?;
         let f = OpenOptions::new().write(true).create(true).truncate(true).open(path)?;
         Ok(Box::new(FailFile { f, disk: self }))
     }
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        self.check()?;
+        self.step()?;
         fs::rename(from, to)
     }
     fn remove(&self, path: &Path) -> io::Result<()> {
@@ -188,7 +211,7 @@ impl Disk for FailAfter {
         fs::remove_file(path)
     }
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        self.check()?;
+        self.step()?;
         File::open(dir)?.sync_all()
     }
 }

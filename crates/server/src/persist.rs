@@ -47,7 +47,7 @@ pub struct RdbState {
     pub last_bgsave_time_sec: i64,
     /// Unix time (s) of the last BGSAVE attempt, to retry failures only every 5 s.
     pub last_bgsave_try: i64,
-    /// Successful saves (foreground and background).
+    /// Saves started (foreground and background), as Redis's rdb_saves counts them.
     pub saves: u64,
     pub scheduled: bool,
     pub last_load_keys_loaded: u64,
@@ -164,16 +164,17 @@ pub fn write_dbs<W: Write>(
 
 /// Which file a snapshot writes, for the log lines of its failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FileKind {
+pub enum FileKind {
     Rdb,
     AofBase,
+    AofManifest,
 }
 
 /// Writes a snapshot to `temp` through `disk`, fsyncs it, renames it to `target` and fsyncs
 /// the directory (RDB files and AOF base files alike). `body` writes the content and returns
 /// the number of keys. On any failure the temp file is removed and `target` is left as it was;
 /// Err carries the line to log.
-pub(crate) fn write_file_on(
+pub fn write_file_on(
     disk: &dyn Disk,
     temp: &Path,
     target: &Path,
@@ -192,24 +193,31 @@ pub(crate) fn write_file_on(
                     cwd()
                 ),
                 FileKind::AofBase => format!("Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): {e}"),
+                FileKind::AofManifest => e,
             });
         }
     };
+    let werr = |op: &str, e: io::Error| {
+        let e = crate::util::os_error_text(&e);
+        match kind {
+            FileKind::Rdb => format!("Write error saving DB on disk({op}): {e}"),
+            FileKind::AofBase => format!("Write error writing append only file on disk: {e}"),
+            FileKind::AofManifest => e,
+        }
+    };
     let mut bw = BufWriter::with_capacity(1 << 16, f);
-    let result = body(&mut bw).and_then(|keys| {
-        let mut f = bw.into_inner().map_err(|e| e.into_error())?;
-        f.sync()?;
-        Ok(keys)
-    });
+    let result = match body(&mut bw) {
+        Err(e) => Err(werr("rdbSaveRio", e)),
+        Ok(keys) => match bw.into_inner() {
+            Err(e) => Err(werr("fflush", e.into_error())),
+            Ok(mut f) => f.sync().map(|()| keys).map_err(|e| werr("fsync", e)),
+        },
+    };
     let keys = match result {
         Ok(k) => k,
         Err(e) => {
             let _ = disk.remove(temp);
-            let e = crate::util::os_error_text(&e);
-            return Err(match kind {
-                FileKind::Rdb => format!("Write error saving DB on disk: {e}"),
-                FileKind::AofBase => format!("Write error writing append only file on disk: {e}"),
-            });
+            return Err(e);
         }
     };
     if let Err(e) = disk.rename(temp, target) {
@@ -223,10 +231,11 @@ pub(crate) fn write_file_on(
                 cwd()
             ),
             FileKind::AofBase => format!("Error moving temp append only file on the final destination: {e}"),
+            FileKind::AofManifest => e,
         });
     }
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let _ = disk.sync_dir(dir);
+    disk.sync_dir(dir).map_err(|e| werr("fsyncFileDir", e))?;
     Ok(keys)
 }
 
@@ -250,6 +259,7 @@ pub fn save(srv: &mut Server) -> Result<(), String> {
     if srv.rdb.child.is_some() {
         return Err("ERR Background save already in progress".into());
     }
+    srv.rdb.saves += 1;
     let temp = format!("temp-{}.rdb", std::process::id());
     let target = srv.config.dbfilename.clone();
     let aux = aux_for(srv);
@@ -260,7 +270,6 @@ pub fn save(srv: &mut Server) -> Result<(), String> {
             srv.dirty = 0;
             srv.lastsave = srv.mstime() / 1000;
             srv.rdb.last_bgsave_ok = true;
-            srv.rdb.saves += 1;
             Ok(())
         }
         Err(e) => {
@@ -276,6 +285,7 @@ pub fn bgsave(srv: &mut Server) -> Result<(), String> {
         return Err("ERR Background save already in progress".into());
     }
     srv.rdb.last_bgsave_try = srv.mstime() / 1000;
+    srv.rdb.saves += 1;
     let dirty = srv.dirty;
     let keys_total: u64 = srv.ks.dbs.iter().map(|d| d.len() as u64).sum();
     let aux = aux_for(srv);
@@ -364,7 +374,6 @@ pub fn cron(srv: &mut Server) {
                 srv.dirty = srv.dirty.saturating_sub(child.dirty_at_start);
                 srv.lastsave = now / 1000;
                 srv.rdb.last_bgsave_ok = true;
-                srv.rdb.saves += 1;
             } else if r == child.pid && libc::WIFSIGNALED(status) {
                 let sig = libc::WTERMSIG(status);
                 log_warning!("Background saving terminated by signal {}", sig);

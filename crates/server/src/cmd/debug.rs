@@ -49,6 +49,10 @@ const HELP: &[&str] = &[
     "    Return a 40-hex-digit signature of the whole dataset (all databases).",
     "DIGEST-VALUE <key> [<key> ...]",
     "    Return the signature of the value of each key (zeros for a missing key).",
+    "DISK-FULL-AFTER <bytes>",
+    "    (vireo) Let RDB, AOF base and AOF writes fail with ENOSPC once <bytes> more bytes",
+    "    were written, as a full disk would; a negative value turns this off. A BGSAVE or",
+    "    rewrite child gets its own copy of the remaining budget.",
     "ERROR <string>",
     "    Reply with <string> as an error, for testing clients.",
     "HTSTATS <dbid>",
@@ -124,6 +128,13 @@ fn debug(ctx: &mut Ctx) {
             log_warning!("Append Only File loaded by DEBUG LOADAOF");
             ctx.ok();
         }
+        (b"disk-full-after", 3) => match parse_canonical_i64(&ctx.argv[2]) {
+            Some(n) => {
+                crate::disk::set_write_budget(n);
+                ctx.ok();
+            }
+            None => ctx.error(errors::NOT_INTEGER),
+        },
         (b"htstats", 3) => htstats(ctx),
         (b"htstats-key", 3) => htstats_key(ctx),
         (b"quicklist-packed-threshold", 3) => {

@@ -222,9 +222,10 @@ pub enum Gate {
 ///     (and anything but EXEC/DISCARD/QUIT/RESET inside MULTI; EXEC when it queued a denyoom
 ///     command) with OOM when memory is still over it;
 ///  9. MISCONF for writes (and PING) after a failed background save;
-/// 10. NOREPLICAS, READONLY replica (replication issue);
+/// 10. NOREPLICAS (with WAIT, later), READONLY on a read-only replica;
 /// 11. RESP2 pub/sub context (data-types issue);
-/// 12. MASTERDOWN, LOADING (replication and persistence issues);
+/// 12. MASTERDOWN on a replica whose link is down (replica-serve-stale-data no), LOADING
+///     (later);
 /// 13. a replica connection may not touch the keyspace;
 /// 14. CLIENT PAUSE postpones the client;
 /// 15. MULTI queues (data-types issue); otherwise `call()`.
@@ -311,10 +312,15 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
     }
     // 10. min-replicas-to-write: a master without enough recently acknowledging replicas
     // refuses writes
-    let writes = spec.has(flags::WRITE)
-        || (spec.name == "exec" && c.mstate.commands.iter().any(|(id, _)| srv.registry.spec(*id).has(flags::WRITE)));
+    let writes = is_write_command(srv, c, spec);
     if writes && !crate::repl::master::enough_good_replicas(srv) {
         reject(srv, c, Some(id), errors::NOREPLICAS);
+        return Gate::Done;
+    }
+    // ... and a read-only replica refuses writes from anyone but its master (and the AOF
+    // loader)
+    if writes && srv.masterhost.is_some() && srv.config.replica_read_only && !c.has(cflags::MASTER) && !c.is_fake() {
+        reject(srv, c, Some(id), errors::READONLY);
         return Gate::Done;
     }
     // 11. a RESP2 client with subscriptions may only (un)subscribe, PING, QUIT and RESET
@@ -326,7 +332,17 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         reject(srv, c, Some(id), &e);
         return Gate::Done;
     }
-    // 12. (MASTERDOWN: replication) LOADING while the dataset loads at startup; the AOF
+    // 12. with the link to the master down and replica-serve-stale-data off, only commands
+    // flagged stale run (EXEC only when all it queued are)
+    if srv.masterhost.is_some()
+        && !crate::repl::replica::link_up(srv)
+        && !srv.config.replica_serve_stale_data
+        && denies_stale(srv, c, spec)
+    {
+        reject(srv, c, Some(id), errors::MASTERDOWN);
+        return Gate::Done;
+    }
+    // ... LOADING while the dataset loads at startup; the AOF
     // loader's own client is the one doing the loading
     if srv.loading && !spec.has(flags::LOADING) && !c.has(cflags::FAKE) {
         reject(srv, c, Some(id), errors::LOADING);
@@ -372,6 +388,23 @@ fn oom_rejects(srv: &Server, c: &Client, spec: &CommandSpec) -> bool {
         return c.mstate.commands.iter().any(|(id, _)| srv.registry.spec(*id).has(flags::DENYOOM));
     }
     c.has(cflags::MULTI) && !matches!(spec.name, "discard" | "quit" | "reset")
+}
+
+/// A write command, or an EXEC whose transaction holds one.
+fn is_write_command(srv: &Server, c: &Client, spec: &CommandSpec) -> bool {
+    if spec.has(flags::WRITE) {
+        return true;
+    }
+    spec.name == "exec" && c.mstate.commands.iter().any(|(id, _)| srv.registry.spec(*id).has(flags::WRITE))
+}
+
+/// A command that may not run on a replica serving no stale data: one not flagged stale, or an
+/// EXEC holding one.
+fn denies_stale(srv: &Server, c: &Client, spec: &CommandSpec) -> bool {
+    if !spec.has(flags::STALE) {
+        return true;
+    }
+    spec.name == "exec" && c.mstate.commands.iter().any(|(id, _)| !srv.registry.spec(*id).has(flags::STALE))
 }
 
 /// Commands a RESP2 client in subscriber mode may still send.

@@ -758,17 +758,12 @@ fn stats_section(srv: &Server) -> String {
 fn replication_section(srv: &mut Server, _caller: Option<&Client>) -> String {
     let mut s = String::from("# Replication\r\n");
     if let Some((host, port)) = srv.masterhost.clone() {
-        // The replica side of replication does not exist yet: the link to the master is
-        // down and has never been up, and nothing was received.
         field(&mut s, "role", "slave");
         field(&mut s, "master_host", host);
         field(&mut s, "master_port", port);
-        field(&mut s, "master_link_status", "down");
-        field(&mut s, "master_last_io_seconds_ago", -1);
-        field(&mut s, "master_sync_in_progress", 0);
-        field(&mut s, "slave_read_repl_offset", 1);
-        field(&mut s, "slave_repl_offset", 1);
-        field(&mut s, "master_link_down_since_seconds", -1);
+        for (k, v) in crate::repl::replica::info_fields(srv) {
+            field(&mut s, k, v);
+        }
         field(&mut s, "slave_priority", srv.config.replica_priority);
         field(&mut s, "slave_read_only", srv.config.replica_read_only as u8);
         field(&mut s, "replica_announced", srv.config.replica_announced as u8);

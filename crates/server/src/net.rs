@@ -96,6 +96,13 @@ impl EventLoop {
             .collect();
         let n = tokens.len();
         for (t, readable, writable) in tokens {
+            if t == crate::repl::replica::WAKER_TOKEN {
+                // the link's helper thread has news (not while loading: the cron looks again)
+                if !srv.loading {
+                    crate::repl::replica::on_wake(srv);
+                }
+                continue;
+            }
             if t >= LISTENER_BASE {
                 self.accept(srv, t - LISTENER_BASE);
                 continue;
@@ -434,6 +441,7 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
     }
     let mut total = 0usize;
     let mut closed = false;
+    let read_from = c.qbuf.len();
     c.read_more = false;
     loop {
         let want = c.parser.pending_bulk_for(c.qbuf.len()).unwrap_or(0).max(READ_CHUNK);
@@ -472,7 +480,13 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
             }
         }
     }
-    if total > 0 {
+    if total > 0 && c.has(cflags::MASTER) {
+        crate::repl::replica::master_bytes_read(&mut c, read_from);
+        c.net_in += total as u64;
+        srv.stats.net_repl_input_bytes += total as u64;
+        srv.stats.total_reads_processed += 1;
+        c.last_interaction_ms = srv.mstime();
+    } else if total > 0 {
         c.net_in += total as u64;
         srv.stats.net_input_bytes += total as u64;
         srv.stats.total_reads_processed += 1;
@@ -517,7 +531,12 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
     if c.has(cflags::PENDING_COMMAND) && !c.has(cflags::PAUSED | cflags::BLOCKED | cflags::CLOSE_ASAP) {
         // a command held back by CLIENT PAUSE runs first
         c.flags &= !cflags::PENDING_COMMAND;
-        if process_command(srv, c) == Gate::Stop {
+        let reply_at = c.reply.rb.buf.len();
+        let gate = process_command(srv, c);
+        if c.has(cflags::MASTER) {
+            crate::repl::replica::master_command_done(srv, c, reply_at);
+        }
+        if gate == Gate::Stop {
             return;
         }
     }
@@ -539,7 +558,11 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
                 // the request's bytes still count as query buffer while it runs (CLIENT LIST
                 // shows them, as Redis does before it trims the buffer)
                 c.qb_pos += before - c.qbuf.len();
+                let reply_at = c.reply.rb.buf.len();
                 let gate = process_command(srv, c);
+                if c.has(cflags::MASTER) {
+                    crate::repl::replica::master_command_done(srv, c, reply_at);
+                }
                 if !c.has(cflags::PENDING_COMMAND) {
                     // done with the arguments: don't keep them (and the buffer they share)
                     // alive until the next command

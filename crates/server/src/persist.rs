@@ -444,6 +444,22 @@ pub struct LoadStats {
     pub ver: Option<String>,
     pub ctime: Option<i64>,
     pub used_mem: Option<u64>,
+    /// The replication AUX fields (repl-id, repl-offset, repl-stream-db) when all are present.
+    pub repl: Option<(String, i64, i64)>,
+}
+
+/// Redis's log lines after an RDB was loaded.
+pub(crate) fn log_loaded(st: &LoadStats, now_ms: i64) {
+    if let Some(v) = &st.ver {
+        log_notice!("Loading RDB produced by version {}", v);
+    }
+    if let Some(ct) = st.ctime {
+        log_notice!("RDB age {} seconds", (now_ms / 1000 - ct).max(0));
+    }
+    if let Some(m) = st.used_mem {
+        log_notice!("RDB memory usage when created {:.2} Mb", m as f64 / (1024.0 * 1024.0));
+    }
+    log_notice!("Done loading RDB, keys loaded: {}, keys expired: {}.", st.loaded, st.expired);
 }
 
 /// Where a load puts its keys, and what it does between items.
@@ -486,6 +502,7 @@ pub fn load_with<R: io::Read>(
     let mut rd = Reader::open(r, limits).map_err(|e| e.to_string())?;
     let mut st = LoadStats::default();
     let mut db = 0usize;
+    let (mut repl_id, mut repl_off, mut repl_db) = (None, None, None);
     loop {
         host.progress(rd.offset(), &st);
         let at = rd.offset();
@@ -499,6 +516,9 @@ pub fn load_with<R: io::Read>(
                     b"redis-ver" => st.ver = Some(v),
                     b"ctime" => st.ctime = v.parse().ok(),
                     b"used-mem" => st.used_mem = v.parse().ok(),
+                    b"repl-id" => repl_id = Some(v),
+                    b"repl-offset" => repl_off = v.parse::<i64>().ok(),
+                    b"repl-stream-db" => repl_db = v.parse::<i64>().ok(),
                     _ => {}
                 }
             }
@@ -545,6 +565,9 @@ pub fn load_with<R: io::Read>(
                 st.loaded += 1;
             }
         }
+    }
+    if let (Some(id), Some(off), Some(db)) = (repl_id, repl_off, repl_db) {
+        st.repl = Some((id, off, db));
     }
     Ok(st)
 }
@@ -678,19 +701,11 @@ pub fn load_at_startup(srv: &mut Server, events: Events<'_>) -> Result<bool, Loa
     stop_loading(srv);
     match res {
         Ok(st) => {
-            if let Some(v) = &st.ver {
-                log_notice!("Loading RDB produced by version {}", v);
-            }
-            if let Some(ct) = st.ctime {
-                log_notice!("RDB age {} seconds", (now / 1000 - ct).max(0));
-            }
-            if let Some(m) = st.used_mem {
-                log_notice!("RDB memory usage when created {:.2} Mb", m as f64 / (1024.0 * 1024.0));
-            }
-            log_notice!("Done loading RDB, keys loaded: {}, keys expired: {}.", st.loaded, st.expired);
+            log_loaded(&st, now);
             log_notice!("DB loaded from disk: {:.3} seconds", t0.elapsed().as_secs_f64());
             srv.rdb.last_load_keys_loaded = st.loaded;
             srv.rdb.last_load_keys_expired = st.expired;
+            crate::repl::replica::restore_from_rdb(srv, &st.repl);
             Ok(true)
         }
         Err(e) => {

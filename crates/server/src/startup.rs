@@ -154,6 +154,7 @@ pub fn main_entry(args: Vec<String>) -> i32 {
 
     crate::info::record_startup_memory();
     log_warning!("Server initialized");
+    crate::repl::replica::init_from_config(&mut srv);
     // clients connecting while the dataset loads are served between chunks (-LOADING)
     let mut events = |s: &mut Server| el.process_events_while_blocked(s);
     if srv.config.appendonly {

@@ -90,7 +90,7 @@ impl Writer {
             while !flag.load(Ordering::Relaxed) || n < 200 {
                 write_one(&mut c, &tag, n);
                 n += 1;
-                if n % 50 == 0 {
+                if n.is_multiple_of(50) {
                     std::thread::sleep(Duration::from_millis(2));
                 }
             }

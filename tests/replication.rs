@@ -490,3 +490,226 @@ fn replica_hides_expired_keys_until_the_master_deletes_them() {
     assert_eq!(cm.cmd(&["GET", "gone"]), b"$-1\r\n");
     assert!(wait_until(SYNC_WAIT, || v.connect().cmd(&["DBSIZE"]) == b":1\r\n"));
 }
+
+/// A hand-driven master: accepts the replica's connection and speaks the protocol step by
+/// step, so that offsets, framing and the replica's own requests can be checked byte for byte.
+struct FakeMaster {
+    listener: std::net::TcpListener,
+}
+
+struct FakeLink {
+    s: std::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl FakeMaster {
+    fn new() -> FakeMaster {
+        FakeMaster { listener: std::net::TcpListener::bind("127.0.0.1:0").unwrap() }
+    }
+
+    fn port(&self) -> u16 {
+        self.listener.local_addr().unwrap().port()
+    }
+
+    fn accept(&self) -> FakeLink {
+        self.listener.set_nonblocking(true).unwrap();
+        let mut got = None;
+        assert!(
+            wait_until(SYNC_WAIT, || {
+                if let Ok((s, _)) = self.listener.accept() {
+                    got = Some(s);
+                }
+                got.is_some()
+            }),
+            "the replica did not connect"
+        );
+        let s = got.unwrap();
+        s.set_nonblocking(false).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        FakeLink { s, buf: Vec::new() }
+    }
+}
+
+impl FakeLink {
+    fn send(&mut self, b: &[u8]) {
+        use std::io::Write;
+        self.s.write_all(b).unwrap();
+    }
+
+    /// The next request of the replica (multibulk or inline), as strings.
+    fn next(&mut self) -> Vec<String> {
+        use std::io::Read;
+        let deadline = std::time::Instant::now() + SYNC_WAIT;
+        loop {
+            if self.buf.first() == Some(&b'*') {
+                if let Ok(Some(n)) = vireo_testkit::reply_len(&self.buf) {
+                    let r = vireo_testkit::parse_reply(&self.buf[..n]);
+                    self.buf.drain(..n);
+                    return r.as_array().unwrap().iter().map(|a| text(a.as_bytes().unwrap())).collect();
+                }
+            } else if let Some(p) = self.buf.iter().position(|&b| b == b'\n') {
+                let line = text(&self.buf[..p]).trim_end().to_string();
+                self.buf.drain(..=p);
+                return line.split(' ').map(|s| s.to_string()).collect();
+            }
+            assert!(std::time::Instant::now() < deadline, "no request from the replica");
+            let mut b = [0u8; 4096];
+            match self.s.read(&mut b) {
+                Ok(0) => panic!("the replica closed the link"),
+                Ok(n) => self.buf.extend_from_slice(&b[..n]),
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// Skips periodic ACKs until a request other than `REPLCONF ACK` (or an ACK of `want`).
+    fn next_ack(&mut self, want: i64) {
+        loop {
+            let r = self.next();
+            assert_eq!(&r[..2], &["REPLCONF", "ACK"], "{r:?}");
+            if r[2] == want.to_string() {
+                return;
+            }
+            assert!(r[2].parse::<i64>().unwrap() < want, "ACK past the stream: {r:?} (want {want})");
+        }
+    }
+
+    /// The handshake up to PSYNC; returns PSYNC's arguments.
+    fn handshake(&mut self, replica_port: u16) -> Vec<String> {
+        assert_eq!(self.next(), ["PING"]);
+        self.send(b"+PONG\r\n");
+        assert_eq!(self.next(), ["REPLCONF", "listening-port", &replica_port.to_string()]);
+        assert_eq!(self.next(), ["REPLCONF", "capa", "eof", "capa", "psync2"]);
+        self.send(b"+OK\r\n+OK\r\n");
+        let p = self.next();
+        assert_eq!(p[0], "PSYNC", "{p:?}");
+        p
+    }
+}
+
+/// An RDB with one key ("k" = "v" in db 0), its checksum left out (0).
+fn tiny_rdb() -> Vec<u8> {
+    let mut v = b"REDIS0010".to_vec();
+    v.extend_from_slice(&[0xFE, 0x00, 0x00, 0x01, b'k', 0x01, b'v', 0xFF]);
+    v.extend_from_slice(&[0; 8]);
+    v
+}
+
+fn cmd_bytes(args: &[&str]) -> Vec<u8> {
+    vireo_testkit::encode_cmd(args)
+}
+
+#[test]
+fn replica_protocol_offsets_acks_and_multi_resume_byte_exact() {
+    // the same script against vireo and the reference Redis replica
+    for b in [vireo(), redis()] {
+        protocol_script(b);
+    }
+}
+
+fn protocol_script(b: ServerBuilder) {
+    let fake = FakeMaster::new();
+    let port = fake.port().to_string();
+    let v = start(b, &["--replicaof", "127.0.0.1", &port]);
+    let mut link = fake.accept();
+    assert_eq!(link.handshake(v.port()), ["PSYNC", "?", "-1"]);
+    // keepalive newlines before the answer and before the payload are ignored
+    let id = "a".repeat(40);
+    link.send(format!("\n+FULLRESYNC {id} 100\r\n\n").as_bytes());
+    let rdb = tiny_rdb();
+    link.send(format!("${}\r\n", rdb.len()).as_bytes());
+    link.send(&rdb[..5]);
+    // mid-transfer: ROLE says sync, INFO shows the progress
+    assert!(wait_until(SYNC_WAIT, || {
+        let t = v.connect().cmd_parsed(&["INFO", "replication"]).as_str().unwrap().to_string();
+        field_of(&t, "master_sync_read_bytes").as_deref() == Some("5")
+    }));
+    assert_eq!(info(&v, "replication", "master_sync_in_progress"), "1");
+    assert_eq!(info(&v, "replication", "master_sync_total_bytes"), rdb.len().to_string());
+    assert_eq!(info(&v, "replication", "master_sync_left_bytes"), (rdb.len() - 5).to_string());
+    let role = v.connect().cmd_parsed(&["ROLE"]);
+    assert_eq!(role.as_array().unwrap()[3].as_str(), Some("sync"));
+    link.send(&rdb[5..]);
+    wait_link_up(&v);
+    assert_eq!(info(&v, "replication", "slave_repl_offset"), "100");
+    assert_eq!(info(&v, "replication", "master_replid"), id);
+    assert_eq!(v.connect().cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+    // the stream: every applied byte counts; GETACK is answered with the offset before it
+    let mut stream = cmd_bytes(&["SELECT", "0"]);
+    stream.extend(cmd_bytes(&["SET", "a", "1"]));
+    stream.extend(cmd_bytes(&["PING"]));
+    let before_getack = 100 + stream.len() as i64;
+    let getack = cmd_bytes(&["REPLCONF", "GETACK", "*"]);
+    stream.extend(&getack);
+    link.send(&stream);
+    link.next_ack(before_getack);
+    let applied = before_getack + getack.len() as i64;
+    // a transaction whose EXEC has not arrived is not applied
+    let multi = [cmd_bytes(&["MULTI"]), cmd_bytes(&["SET", "b", "2"])].concat();
+    link.send(&multi);
+    assert!(
+        wait_until(SYNC_WAIT, || info_i64(&v, "replication", "slave_read_repl_offset") == applied + multi.len() as i64)
+    );
+    assert_eq!(info_i64(&v, "replication", "slave_repl_offset"), applied);
+    assert_eq!(info_i64(&v, "replication", "master_repl_offset"), applied);
+    // the link breaks: the half transaction is dropped and PSYNC asks for it again
+    drop(link);
+    let mut link = fake.accept();
+    assert_eq!(link.handshake(v.port()), ["PSYNC", &id, &(applied + 1).to_string()]);
+    link.send(b"+CONTINUE\r\n");
+    let tx = [multi.clone(), cmd_bytes(&["EXEC"])].concat();
+    link.send(&tx);
+    let end = applied + tx.len() as i64;
+    assert!(wait_until(SYNC_WAIT, || info_i64(&v, "replication", "slave_repl_offset") == end));
+    assert_eq!(v.connect().cmd(&["GET", "b"]), b"$1\r\n2\r\n");
+    assert_eq!(info_i64(&v, "replication", "master_repl_offset"), end);
+    // the replica acknowledges on its own every second
+    link.next_ack(end);
+    assert!(v.log().contains("Trying a partial resynchronization (request "));
+}
+
+#[test]
+fn replica_retries_a_loading_master_and_falls_back_to_sync() {
+    for b in [vireo(), redis()] {
+        loading_then_sync_script(b);
+    }
+}
+
+fn loading_then_sync_script(b: ServerBuilder) {
+    let fake = FakeMaster::new();
+    let port = fake.port().to_string();
+    let v = start(b, &["--replicaof", "127.0.0.1", &port]);
+    let mut link = fake.accept();
+    link.handshake(v.port());
+    link.send(b"-LOADING Redis is loading the dataset in memory\r\n");
+    let mut link = fake.accept();
+    link.handshake(v.port());
+    link.send(b"-ERR unknown command 'PSYNC'\r\n");
+    assert_eq!(link.next(), ["SYNC"]);
+    let rdb = tiny_rdb();
+    link.send(format!("${}\r\n", rdb.len()).as_bytes());
+    link.send(&rdb);
+    link.send(&cmd_bytes(&["SET", "after", "sync"]));
+    wait_link_up(&v);
+    assert!(wait_until(SYNC_WAIT, || v.connect().cmd(&["GET", "after"]) == b"$4\r\nsync\r\n"));
+    let log = v.log();
+    assert!(log.contains("Master is currently unable to PSYNC but should be in the future: -LOADING"), "{log}");
+    assert!(log.contains("Retrying with SYNC..."), "{log}");
+}
+
+#[test]
+fn master_timeout_then_partial_resync() {
+    let m = start(redis(), &["--repl-ping-replica-period", "1"]);
+    preload(&mut m.connect());
+    let v = replica_of(vireo(), &m, &["--repl-timeout", "2"]);
+    wait_link_up(&v);
+    let full = info_i64(&m, "stats", "sync_full");
+    m.signal(libc::SIGSTOP);
+    let timed_out = wait_until(SYNC_WAIT, || v.log().contains("MASTER timeout: no data nor PING received..."));
+    m.signal(libc::SIGCONT);
+    assert!(timed_out, "{}", v.log_tail(20));
+    wait_link_up(&v);
+    assert_converged(&m, &[&v]);
+    assert_eq!(info_i64(&m, "stats", "sync_full"), full);
+    assert!(info_i64(&m, "stats", "sync_partial_ok") >= 1);
+}

@@ -79,13 +79,17 @@ fn digest(c: &mut RawConn) -> Vec<u8> {
 
 /// Waits until the replica applied everything the master sent, then compares data.
 fn assert_in_sync(m: &mut RawConn, replicas: &mut [&mut RawConn]) {
-    let moff = offset(m);
     for r in replicas.iter_mut() {
+        assert!(wait_until(T, || info_field(r, "replication", "master_link_status") == "up"), "link never came up");
+        let mut last = (0, 0);
         assert!(
-            wait_until(T, || info_field(r, "replication", "master_link_status") == "up" && offset(r) == moff),
+            wait_until(T, || {
+                last = (offset(r), offset(m));
+                last.0 == last.1
+            }),
             "replica offset {} vs master {}",
-            offset(r),
-            moff
+            last.0,
+            last.1
         );
     }
     let d = digest(m);
@@ -429,4 +433,98 @@ fn replica_lag_in_bytes_and_time() {
     // the backlog covers the writes since it was created
     let covered: f64 = info_field(&mut mc, "replication", "repl_backlog_covered_seconds").parse().unwrap();
     assert!(covered >= 0.3, "covered {covered}");
+}
+
+fn vireo_replica_of(m: &ServerProcess) -> ServerProcess {
+    let port = m.port().to_string();
+    vireo().args(["--enable-debug-command", "yes", "--replicaof", "127.0.0.1", &port]).start()
+}
+
+fn role_name(c: &mut RawConn) -> String {
+    c.cmd_parsed(&["ROLE"]).as_array().unwrap()[0].as_str().unwrap().to_string()
+}
+
+/// FAILOVER TO a replica: the old master becomes its replica and loses nothing; the other
+/// replica follows. Run with a vireo and with a Redis target.
+fn failover_to(target_is_vireo: bool) {
+    let m = master(&[]);
+    let mut mc = conn(&m);
+    preload(&mut mc);
+    let target = if target_is_vireo { vireo_replica_of(&m) } else { redis_replica_of(&m, &[]) };
+    let other = redis_replica_of(&m, &[]);
+    let (mut tc, mut oc) = (conn(&target), conn(&other));
+    // no active expiry on either master: its DELs would race with the digest comparisons
+    ok(&mut mc, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    ok(&mut tc, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
+    assert_in_sync(&mut mc, &mut [&mut tc, &mut oc]);
+    let port = target.port().to_string();
+    ok(&mut mc, &["FAILOVER", "TO", "127.0.0.1", &port, "TIMEOUT", "10000"]);
+    assert!(wait_until(T, || role_name(&mut tc) == "master"), "target never became master");
+    assert!(wait_until(T, || role_name(&mut mc) == "slave"));
+    assert!(wait_until(T, || info_field(&mut mc, "replication", "master_failover_state") == "no-failover"));
+    assert_eq!(info_field(&mut mc, "replication", "master_port"), port);
+    // writes on the new master reach the old one and the other replica
+    for i in 0..20 {
+        write_burst(&mut tc, 5000 + i);
+    }
+    assert!(mc.cmd(&["SET", "x", "y"]).starts_with(b"-READONLY"));
+    assert_in_sync(&mut tc, &mut [&mut mc]);
+    assert!(wait_until(T, || digest(&mut oc) == digest(&mut tc)));
+    // the hand-over was a partial resync: no new full sync on the target
+    assert_eq!(info_field(&mut tc, "stats", "sync_full"), "0");
+}
+
+#[test]
+fn failover_to_a_vireo_replica() {
+    failover_to(true);
+}
+
+#[test]
+fn failover_to_a_redis_replica() {
+    failover_to(false);
+}
+
+#[test]
+fn failover_errors_and_timeout() {
+    let m = master(&[]);
+    let mut mc = conn(&m);
+    let err = |c: &mut RawConn, args: &[&str]| String::from_utf8(c.cmd(args)).unwrap();
+    assert_eq!(err(&mut mc, &["FAILOVER"]), "-ERR FAILOVER requires connected replicas.\r\n");
+    assert_eq!(err(&mut mc, &["FAILOVER", "ABORT"]), "-ERR No failover in progress.\r\n");
+    assert_eq!(err(&mut mc, &["FAILOVER", "TIMEOUT", "0"]), "-ERR FAILOVER timeout must be greater than 0\r\n");
+    assert_eq!(err(&mut mc, &["FAILOVER", "bogus"]), "-ERR syntax error\r\n");
+    let r = redis_replica_of(&m, &[]);
+    let mut rc = conn(&r);
+    assert_in_sync(&mut mc, &mut [&mut rc]);
+    assert_eq!(
+        err(&mut mc, &["FAILOVER", "FORCE"]),
+        "-ERR FAILOVER with force option requires both a timeout and target HOST and IP.\r\n"
+    );
+    assert_eq!(
+        err(&mut mc, &["FAILOVER", "TO", "127.0.0.1", "1"]),
+        "-ERR FAILOVER target HOST and PORT is not a replica.\r\n"
+    );
+    // a target that never acknowledges: writes are held, then the failover is abandoned
+    let replid = info_field(&mut mc, "replication", "master_replid");
+    let off = offset(&mut mc);
+    let mut raw = psync_raw(&m, &replid, &(off + 1).to_string());
+    assert!(status_line(&mut raw).starts_with("+CONTINUE"));
+    ok(&mut mc, &["SET", "before", "1"]);
+    ok(&mut mc, &["FAILOVER", "TO", "127.0.0.1", "7777", "TIMEOUT", "1500"]);
+    assert_eq!(info_field(&mut mc, "replication", "master_failover_state"), "waiting-for-sync");
+    assert_eq!(err(&mut mc, &["FAILOVER"]), "-ERR FAILOVER already in progress.\r\n");
+    assert_eq!(err(&mut mc, &["REPLICAOF", "127.0.0.1", "1"]), "-ERR REPLICAOF not allowed while failing over.\r\n");
+    // a write waits for the failover to end
+    let mut writer = conn(&m);
+    writer.send_cmd(&["SET", "during", "1"]);
+    assert!(writer.try_read_reply(Duration::from_millis(300)).is_none(), "a write ran during the failover");
+    assert!(wait_until(T, || info_field(&mut mc, "replication", "master_failover_state") == "no-failover"));
+    assert_eq!(writer.read_reply(), b"+OK\r\n");
+    assert!(m.log().contains("FAILOVER to 127.0.0.1:7777 aborted: Replica never caught up before timeout"));
+    assert_eq!(role_name(&mut mc), "master");
+    // ABORT ends a waiting failover at once
+    ok(&mut mc, &["FAILOVER", "TO", "127.0.0.1", "7777"]);
+    ok(&mut mc, &["FAILOVER", "ABORT"]);
+    assert_eq!(info_field(&mut mc, "replication", "master_failover_state"), "no-failover");
+    ok(&mut mc, &["SET", "after", "1"]);
 }

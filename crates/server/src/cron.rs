@@ -123,7 +123,7 @@ fn databases_cron(srv: &mut Server) {
 
 /// Runs an active expiry cycle and propagates the deletions it made, each on its own.
 pub fn active_expire(srv: &mut Server, kind: CycleKind) {
-    if srv.pause.kind != PauseKind::Off && srv.mstime() < srv.pause.end_ms {
+    if srv.pause.writes_paused(srv.mstime()) {
         return;
     }
     let clock = srv.keyspace_clock();

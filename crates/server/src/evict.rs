@@ -8,7 +8,7 @@
 //! keys to evict is decided by `vireo_keyspace::evict`; this module knows no command.
 
 use crate::client::Client;
-use crate::server::{PauseKind, Server};
+use crate::server::Server;
 use bytes::Bytes;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -109,7 +109,7 @@ fn safe_to_evict(srv: &Server) -> bool {
     if srv.masterhost.is_some() && srv.config.replica_ignore_maxmemory {
         return false;
     }
-    !(srv.pause.kind != PauseKind::Off && srv.mstime() < srv.pause.end_ms)
+    !srv.pause.writes_paused(srv.mstime())
 }
 
 /// How long one round may evict, from maxmemory-eviction-tenacity: linear up to 500 µs at 10,

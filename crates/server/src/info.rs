@@ -778,7 +778,7 @@ fn replication_section(srv: &mut Server, _caller: Option<&Client>) -> String {
     for (i, row) in rows.iter().enumerate() {
         field(&mut s, &format!("slave{i}"), crate::repl::master::info_line(row));
     }
-    field(&mut s, "master_failover_state", "no-failover");
+    field(&mut s, "master_failover_state", srv.repl.failover.state.info_name());
     field(&mut s, "master_replid", &srv.repl.replid);
     field(&mut s, "master_replid2", &srv.repl.replid2);
     field(&mut s, "master_repl_offset", srv.prop.repl_offset);

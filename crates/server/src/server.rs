@@ -26,6 +26,8 @@ pub struct Pause {
     pub kind: PauseKind,
     /// When the pause ends (ms since the epoch).
     pub end_ms: i64,
+    /// FAILOVER holds writes until it ends, independently of CLIENT PAUSE.
+    pub failover: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +39,17 @@ pub enum PauseKind {
 }
 
 impl Pause {
+    /// Whether writes are held now (by CLIENT PAUSE or FAILOVER): the server then makes no
+    /// writes of its own either (active expiry, eviction).
+    pub fn writes_paused(&self, now_ms: i64) -> bool {
+        self.failover || (self.kind != PauseKind::Off && now_ms < self.end_ms)
+    }
+
     /// Whether a command (that may replicate or not) must wait.
     pub fn blocks(&self, may_replicate: bool, now_ms: i64) -> bool {
+        if self.failover && may_replicate {
+            return true;
+        }
         match self.kind {
             PauseKind::Off => false,
             _ if now_ms >= self.end_ms => false,

@@ -153,6 +153,26 @@ pub fn sync_command(ctx: &mut Ctx) {
         ctx.error("ERR SYNC and PSYNC are not available to this client");
         return;
     }
+    // our master hands over to us: take the role when it continues our own history
+    if psync && ctx.argc() > 3 && ctx.arg(3).eq_ignore_ascii_case(b"failover") {
+        let id = String::from_utf8_lossy(ctx.arg(1)).to_string();
+        log_warning!("Failover request received for replid {}.", id);
+        if ctx.srv.masterhost.is_none() {
+            ctx.error("ERR PSYNC FAILOVER can't be sent to a master.");
+            return;
+        }
+        if id != ctx.srv.repl.replid {
+            ctx.error("ERR PSYNC FAILOVER replid must match my replid.");
+            return;
+        }
+        crate::repl::replica::unset_master(ctx.srv);
+        let who = crate::net::client_info_line(ctx.srv, ctx.c);
+        log_notice!("MASTER MODE enabled (failover request from '{}')", who);
+    }
+    if ctx.srv.repl.failover.state != FailoverState::None {
+        ctx.error("NOMASTERLINK Can't SYNC while failing over");
+        return;
+    }
     if ctx.srv.masterhost.is_some() && !crate::repl::replica::link_up(ctx.srv) {
         ctx.error("NOMASTERLINK Can't SYNC while not connected with my master");
         return;
@@ -927,9 +947,189 @@ pub fn enough_good_replicas(srv: &Server) -> bool {
         || good_replicas(srv) >= srv.config.min_replicas_to_write as usize
 }
 
+/// The state of a coordinated failover (master_failover_state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailoverState {
+    #[default]
+    None,
+    /// Writes are held until a replica (the target) acknowledged our whole stream.
+    WaitForSync,
+    /// We became a replica of the target and asked it to take over (PSYNC ... FAILOVER).
+    InProgress,
+}
+
+impl FailoverState {
+    pub fn info_name(self) -> &'static str {
+        match self {
+            FailoverState::None => "no-failover",
+            FailoverState::WaitForSync => "waiting-for-sync",
+            FailoverState::InProgress => "failover-in-progress",
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Failover {
+    pub state: FailoverState,
+    pub target: Option<(String, u16)>,
+    /// ms since the epoch; 0: no timeout.
+    pub end_ms: i64,
+    pub force: bool,
+}
+
 /// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms].
 pub fn failover_command(ctx: &mut Ctx) {
-    ctx.error("ERR FAILOVER is not available yet");
+    if ctx.srv.config.cluster_enabled {
+        ctx.error("ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.");
+        return;
+    }
+    if ctx.argc() == 2 && ctx.arg(1).eq_ignore_ascii_case(b"abort") {
+        if ctx.srv.repl.failover.state == FailoverState::None {
+            ctx.error("ERR No failover in progress.");
+            return;
+        }
+        abort_failover(ctx.srv, "Failover manually aborted");
+        ctx.ok();
+        return;
+    }
+    let mut timeout = 0i64;
+    let mut force = false;
+    let mut target: Option<(String, i64)> = None;
+    let mut j = 1;
+    while j < ctx.argc() {
+        let a = ctx.arg(j).to_ascii_lowercase();
+        if a == b"timeout" && j + 1 < ctx.argc() && timeout == 0 {
+            let Some(t) = parse_i64(ctx.arg(j + 1)) else {
+                ctx.error("ERR value is not an integer or out of range");
+                return;
+            };
+            if t <= 0 {
+                ctx.error("ERR FAILOVER timeout must be greater than 0");
+                return;
+            }
+            timeout = t;
+            j += 2;
+        } else if a == b"to" && j + 2 < ctx.argc() && target.is_none() {
+            let Some(port) = parse_i64(ctx.arg(j + 2)) else {
+                ctx.error("ERR value is not an integer or out of range");
+                return;
+            };
+            target = Some((String::from_utf8_lossy(ctx.arg(j + 1)).to_string(), port));
+            j += 3;
+        } else if a == b"force" && !force {
+            force = true;
+            j += 1;
+        } else {
+            ctx.error("ERR syntax error");
+            return;
+        }
+    }
+    if ctx.srv.repl.failover.state != FailoverState::None {
+        ctx.error("ERR FAILOVER already in progress.");
+        return;
+    }
+    if ctx.srv.masterhost.is_some() {
+        ctx.error("ERR FAILOVER is not valid when server is a replica.");
+        return;
+    }
+    if ctx.srv.repl.replicas.is_empty() {
+        ctx.error("ERR FAILOVER requires connected replicas.");
+        return;
+    }
+    if force && (timeout == 0 || target.is_none()) {
+        ctx.error("ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
+        return;
+    }
+    let mut fo = Failover { force, ..Default::default() };
+    if let Some((host, port)) = target {
+        let found = replica_rows(ctx.srv).into_iter().find(|r| r.ip == host && r.port as i64 == port);
+        let Some(row) = found else {
+            ctx.error("ERR FAILOVER target HOST and PORT is not a replica.");
+            return;
+        };
+        if row.state != SyncState::Online {
+            ctx.error("ERR FAILOVER target replica is not online.");
+            return;
+        }
+        log_notice!("FAILOVER requested to {}:{}.", host, port);
+        fo.target = Some((host, port as u16));
+    } else {
+        log_notice!("FAILOVER requested to any replica.");
+    }
+    if timeout > 0 {
+        fo.end_ms = ctx.srv.mstime().saturating_add(timeout);
+    }
+    fo.state = FailoverState::WaitForSync;
+    ctx.srv.repl.failover = fo;
+    ctx.srv.pause.failover = true;
+    ctx.ok();
+}
+
+/// Ends a failover, successful or not, and lets held writes go.
+pub fn clear_failover(srv: &mut Server) {
+    srv.repl.failover = Failover::default();
+    srv.pause.failover = false;
+    // clients held by the pause run their commands again (CLIENT PAUSE may still hold them)
+    let held = std::mem::take(&mut srv.paused_clients);
+    for t in held {
+        if let Some(mut c) = crate::net::take_client(srv, t) {
+            c.flags &= !cflags::PAUSED;
+            crate::net::process_input(srv, &mut c);
+            if c.pending_output() > 0 {
+                srv.schedule_write(&mut c);
+            }
+            crate::net::put_client(srv, c);
+        }
+    }
+}
+
+/// Gives up a failover (abortFailover): back to master if we had already switched.
+pub fn abort_failover(srv: &mut Server, why: &str) {
+    let fo = srv.repl.failover.clone();
+    if fo.state == FailoverState::None {
+        return;
+    }
+    match &fo.target {
+        Some((h, p)) => log_notice!("FAILOVER to {}:{} aborted: {}", h, p, why),
+        None => log_notice!("FAILOVER to any replica aborted: {}", why),
+    }
+    if fo.state == FailoverState::InProgress {
+        crate::repl::replica::unset_master(srv);
+    }
+    clear_failover(srv);
+}
+
+/// Called by the cron: times out a failover, or starts the hand-over once the target (or any
+/// replica) acknowledged everything.
+fn update_failover(srv: &mut Server) {
+    if srv.repl.failover.state != FailoverState::WaitForSync {
+        return;
+    }
+    let now = srv.mstime();
+    let fo = srv.repl.failover.clone();
+    if fo.end_ms != 0 && fo.end_ms <= now {
+        if fo.force {
+            let (h, p) = fo.target.clone().expect("force has a target");
+            log_notice!("FAILOVER to {}:{} time out exceeded, failing over.", h, p);
+            srv.repl.failover.state = FailoverState::InProgress;
+            crate::repl::replica::set_master(srv, &h, p);
+        } else {
+            abort_failover(srv, "Replica never caught up before timeout");
+        }
+        return;
+    }
+    let end = srv.prop.repl_offset;
+    let rows = replica_rows(srv);
+    let caught_up = match &fo.target {
+        Some((h, p)) => rows.iter().find(|r| &r.ip == h && r.port == *p).filter(|r| r.ack_off == end).cloned(),
+        None => rows.iter().find(|r| r.ack_off == end).cloned(),
+    };
+    if let Some(r) = caught_up {
+        srv.repl.failover.target = Some((r.ip.clone(), r.port));
+        srv.repl.failover.state = FailoverState::InProgress;
+        log_notice!("Failover target {}:{} is synced, failing over.", r.ip, r.port);
+        crate::repl::replica::set_master(srv, &r.ip, r.port);
+    }
 }
 
 /// Online replicas whose last ACK is within min-replicas-max-lag.
@@ -954,7 +1154,12 @@ pub fn cron(srv: &mut Server) {
     let now = srv.mstime();
     // PING the replicas now and then, so they can tell a dead link from a quiet one
     let period = srv.config.repl_ping_replica_period.max(1) as u64;
-    if srv.masterhost.is_none() && !srv.repl.replicas.is_empty() && srv.repl.cron_loops.is_multiple_of(period) {
+    let failing_over = srv.repl.failover.state != FailoverState::None;
+    if srv.masterhost.is_none()
+        && !failing_over
+        && !srv.repl.replicas.is_empty()
+        && srv.repl.cron_loops.is_multiple_of(period)
+    {
         srv.prop.feed_repl_command(&[b"PING"]);
     }
     let socket_child = srv.repl.sync_child.as_ref().is_some_and(|s| s.target_socket);
@@ -1014,6 +1219,7 @@ pub fn cron(srv: &mut Server) {
         }
     }
     remove_rdb_used_for_sync(srv);
+    update_failover(srv);
     if let Some(b) = &mut srv.prop.backlog {
         let size = srv.config.repl_backlog_size.max(1) as u64;
         if b.size() != size {

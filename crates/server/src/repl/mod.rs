@@ -38,6 +38,8 @@ pub struct ReplState {
     pub offset_history: std::collections::VecDeque<(i64, u64)>,
     /// The RDB file was written to feed replicas (rdb-del-sync-files may remove it).
     pub rdb_for_replicas: bool,
+    /// A coordinated FAILOVER in progress.
+    pub failover: master::Failover,
     /// Ids of the clients blocked in WAIT.
     pub waiting: Vec<u64>,
     /// An ACK arrived since WAIT clients were last looked at.
@@ -63,6 +65,7 @@ impl ReplState {
             start_sync_asap: false,
             offset_history: Default::default(),
             rdb_for_replicas: false,
+            failover: Default::default(),
             waiting: Vec::new(),
             acks_changed: false,
             link: Default::default(),

@@ -132,6 +132,10 @@ pub fn replicaof_command(ctx: &mut Ctx) {
         ctx.error("ERR REPLICAOF not allowed in cluster mode.");
         return;
     }
+    if ctx.srv.repl.failover.state != crate::repl::master::FailoverState::None {
+        ctx.error("ERR REPLICAOF not allowed while failing over.");
+        return;
+    }
     if ctx.arg(1).eq_ignore_ascii_case(b"no") && ctx.arg(2).eq_ignore_ascii_case(b"one") {
         if ctx.srv.masterhost.is_some() {
             unset_master(ctx.srv);
@@ -324,6 +328,7 @@ fn connect(srv: &mut Server) {
         timeout_s: cfg.repl_timeout.max(1) as i64,
         psync: srv.repl.link.cached.as_ref().map(|c| (c.replid.clone(), c.reploff)),
         diskless_load,
+        failover: srv.repl.failover.state == crate::repl::master::FailoverState::InProgress,
         cancel: cancel.clone(),
         progress: progress.clone(),
         tx: srv.repl.link.chan.as_ref().expect("channel").0.clone(),
@@ -358,6 +363,16 @@ pub fn on_wake(srv: &mut Server) {
         }
         srv.repl.link.attempt = None;
         srv.update_cached_time();
+        // a FAILOVER hand-over ends with the target's answer to our PSYNC
+        if srv.repl.failover.state == crate::repl::master::FailoverState::InProgress {
+            match &msg {
+                link::LinkMsg::Failed { .. } => {
+                    crate::repl::master::abort_failover(srv, "Failover target rejected psync request");
+                    return;
+                }
+                _ => crate::repl::master::clear_failover(srv),
+            }
+        }
         match msg {
             link::LinkMsg::Failed { reconnect_now, .. } => {
                 srv.repl.link.phase = LinkPhase::Connect;

@@ -29,6 +29,9 @@ pub struct LinkParams {
     pub psync: Option<(String, i64)>,
     /// Receive the snapshot into memory (repl-diskless-load) instead of a file.
     pub diskless_load: bool,
+    /// We are a master handing over with FAILOVER: PSYNC carries FAILOVER, and a refusal ends
+    /// the attempt instead of falling back to SYNC.
+    pub failover: bool,
     pub cancel: Arc<AtomicBool>,
     pub progress: Arc<Progress>,
     pub tx: Sender<LinkMsg>,
@@ -313,7 +316,12 @@ fn psync(w: &mut Wire) -> Result<Psync, Stop> {
             ("?".to_string(), "-1".to_string())
         }
     };
-    if w.send(&[b"PSYNC", id.as_bytes(), off.as_bytes()]).is_err() {
+    let sent = if p.failover {
+        w.send(&[b"PSYNC", id.as_bytes(), off.as_bytes(), b"FAILOVER"])
+    } else {
+        w.send(&[b"PSYNC", id.as_bytes(), off.as_bytes()])
+    };
+    if sent.is_err() {
         return Err(Stop::Failed { reconnect_now: false });
     }
     // empty lines are keepalives the master may send before its answer
@@ -346,6 +354,10 @@ fn psync(w: &mut Wire) -> Result<Psync, Stop> {
     }
     if reply.starts_with("-NOMASTERLINK") || reply.starts_with("-LOADING") {
         log_notice!("Master is currently unable to PSYNC but should be in the future: {}", reply);
+        return Err(Stop::Failed { reconnect_now: false });
+    }
+    if p.failover {
+        log_warning!("Failover target rejected psync request: {}", reply);
         return Err(Stop::Failed { reconnect_now: false });
     }
     if reply.starts_with("-ERR") {

@@ -93,6 +93,9 @@ pub struct Db {
     pub track_writes: bool,
     /// Keys touched by writes since the server last drained them.
     pub written: Vec<SBytes>,
+    /// Keys given a TTL by the clients of a writable replica (not by its master): the replica
+    /// expires them itself.
+    pub replica_local_expires: std::collections::HashSet<SBytes>,
 }
 
 impl Db {
@@ -110,6 +113,7 @@ impl Db {
             record_new: false,
             track_writes: false,
             written: Vec::new(),
+            replica_local_expires: Default::default(),
         }
     }
 
@@ -161,6 +165,32 @@ impl Db {
             self.delete_expired(key);
         }
         true
+    }
+
+    /// On a writable replica, deletes the keys its own clients gave a TTL that has passed (its
+    /// master never sends DEL for them); forgets keys that no longer have a TTL. Returns the
+    /// number deleted.
+    pub fn expire_replica_local_keys(&mut self) -> usize {
+        if self.replica_local_expires.is_empty() {
+            return 0;
+        }
+        let now = self.clock.now_ms;
+        let keys: Vec<SBytes> = self.replica_local_expires.iter().cloned().collect();
+        let mut n = 0;
+        for k in keys {
+            match self.expires.get(k.as_slice()).copied() {
+                None => {
+                    self.replica_local_expires.remove(&k);
+                }
+                Some(t) if now > t => {
+                    self.delete_expired(k.as_slice());
+                    self.replica_local_expires.remove(&k);
+                    n += 1;
+                }
+                Some(_) => {}
+            }
+        }
+        n
     }
 
     /// Deletes an expired key and records the event (used by lazy and active expiry).
@@ -288,6 +318,10 @@ impl Db {
     pub fn set_expire(&mut self, key: &[u8], when_ms: i64) {
         debug_assert!(self.main.contains_key(key));
         self.record_write(key);
+        if self.clock.mode == ExpireMode::WritableReplica {
+            // a replica's own write: nobody else will ever expire this key
+            self.replica_local_expires.insert(SBytes::new(key));
+        }
         match self.expires.get_mut(key) {
             Some(t) => *t = when_ms,
             None => {

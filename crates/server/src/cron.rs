@@ -107,6 +107,8 @@ fn clients_cron(srv: &mut Server) {
 fn databases_cron(srv: &mut Server) {
     if srv.active_expire_enabled && srv.masterhost.is_none() && !srv.loading {
         active_expire(srv, CycleKind::Slow);
+    } else if srv.active_expire_enabled && srv.masterhost.is_some() && !srv.loading {
+        expire_replica_local_keys(srv);
     }
     // resize and rehash, a few databases per call like Redis (CRON_DBS_PER_CALL = 16)
     for db in srv.ks.dbs.iter_mut() {
@@ -118,6 +120,27 @@ fn databases_cron(srv: &mut Server) {
                 break;
             }
         }
+    }
+}
+
+/// A writable replica expires the keys its own clients gave a TTL (Redis's expireSlaveKeys);
+/// the deletions go to the AOF like any expiry.
+fn expire_replica_local_keys(srv: &mut Server) {
+    let clock = srv.keyspace_clock();
+    let mut any = false;
+    for db in srv.ks.dbs.iter_mut() {
+        if db.replica_local_expires.is_empty() {
+            continue;
+        }
+        db.clock = clock;
+        any |= db.expire_replica_local_keys() > 0;
+    }
+    if any {
+        let at = srv.prop.pending.len();
+        srv.drain_db_events_at(at, None);
+        srv.prop.no_multi = true;
+        srv.prop.flush(false);
+        srv.prop.no_multi = false;
     }
 }
 

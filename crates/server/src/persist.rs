@@ -99,6 +99,8 @@ fn aux_for(srv: &Server) -> Aux {
 
 /// The AUX fields of a snapshot, with the replication info when we take part in replication.
 pub(crate) fn aux_for_replication(srv: &Server) -> Aux {
+    // every snapshot starts here: its writer (often a forked child) reads the delay from here
+    SAVE_KEY_DELAY.store(srv.config.rdb_key_save_delay, std::sync::atomic::Ordering::Relaxed);
     Aux {
         redis_ver: REDIS_VERSION.to_string(),
         ctime: srv.mstime() / 1000,
@@ -130,6 +132,10 @@ impl Access {
     }
 }
 
+/// `rdb-key-save-delay` of the snapshot being written (a test knob: microseconds per key, or
+/// one microsecond once in about -n keys when negative).
+pub(crate) static SAVE_KEY_DELAY: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
 /// Writes every database to `w` as an RDB stream; returns the number of keys written.
 pub fn write_dbs<W: Write>(
     dbs: &[Db],
@@ -155,6 +161,10 @@ pub fn write_dbs<W: Write>(
             };
             wr.key(k, &e.val, exp, idle, freq)?;
             keys += 1;
+            let delay = SAVE_KEY_DELAY.load(std::sync::atomic::Ordering::Relaxed);
+            if delay != 0 {
+                key_load_delay(delay);
+            }
         }
     }
     let mut w = wr.finish(checksum)?;

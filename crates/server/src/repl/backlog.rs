@@ -23,8 +23,6 @@ pub struct ReplBuffer {
     blocks: VecDeque<Block>,
     /// Offset of the last byte written (0 before the first).
     end: u64,
-    /// Offset of the first byte the backlog can serve.
-    first: u64,
     /// repl-backlog-size.
     size: u64,
 }
@@ -32,21 +30,23 @@ pub struct ReplBuffer {
 impl ReplBuffer {
     /// An empty buffer whose next byte gets offset `end + 1`.
     pub fn new(end: u64, size: u64) -> ReplBuffer {
-        ReplBuffer { blocks: VecDeque::new(), end, first: end + 1, size: size.max(1) }
+        ReplBuffer { blocks: VecDeque::new(), end, size: size.max(1) }
     }
 
     pub fn end(&self) -> u64 {
         self.end
     }
 
-    /// repl_backlog_first_byte_offset.
+    /// repl_backlog_first_byte_offset: the oldest byte still held. As in Redis, that is at
+    /// least the last `repl-backlog-size` bytes (rounded to whole blocks), and more while a
+    /// lagging replica keeps older blocks: a partial resync may use all of it.
     pub fn first_byte(&self) -> u64 {
-        self.first
+        self.blocks.front().map_or(self.end + 1, |b| b.start)
     }
 
-    /// repl_backlog_histlen: bytes the backlog can serve.
+    /// repl_backlog_histlen: bytes a partial resync can be served from.
     pub fn histlen(&self) -> u64 {
-        self.end + 1 - self.first
+        self.end + 1 - self.first_byte()
     }
 
     pub fn size(&self) -> u64 {
@@ -55,18 +55,11 @@ impl ReplBuffer {
 
     pub fn set_size(&mut self, size: u64) {
         self.size = size.max(1);
-        self.first = self.first.max((self.end + 1).saturating_sub(self.size));
     }
 
-    /// Bytes held in memory, including blocks kept for lagging replicas.
+    /// Bytes held in memory (block capacities).
     pub fn mem(&self) -> usize {
         self.blocks.iter().map(|b| b.data.capacity()).sum()
-    }
-
-    /// Bytes held beyond the backlog window (kept only for replicas still sending them).
-    pub fn held_for_replicas(&self) -> u64 {
-        let held: u64 = self.blocks.iter().map(|b| b.data.len() as u64).sum();
-        held.saturating_sub(self.histlen())
     }
 
     /// Appends bytes to the stream.
@@ -87,12 +80,11 @@ impl ReplBuffer {
             b.data.extend_from_slice(&bytes[..n]);
             bytes = &bytes[n..];
         }
-        self.first = self.first.max((self.end + 1).saturating_sub(self.size));
     }
 
     /// Whether a partial resync may start at `off` (the offset of the first byte to send).
     pub fn can_serve(&self, off: u64) -> bool {
-        off >= self.first && off <= self.end + 1
+        off >= self.first_byte() && off <= self.end + 1
     }
 
     /// The contiguous bytes starting at offset `off` (up to the end of their block); empty when
@@ -105,7 +97,6 @@ impl ReplBuffer {
         if off < front.start {
             return None;
         }
-        // blocks are full except the last: locate by arithmetic from the front block
         let idx = match self.blocks.binary_search_by(|b| b.start.cmp(&off)) {
             Ok(i) => i,
             Err(i) => i - 1,
@@ -115,21 +106,17 @@ impl ReplBuffer {
         Some(&b.data[at..])
     }
 
-    /// Drops blocks entirely before both the backlog window and `min_needed` (the lowest
-    /// position of any replica link still sending from the buffer).
+    /// Drops the oldest blocks while the rest still covers `repl-backlog-size` bytes and no
+    /// replica link still has to send them (`min_needed`: the lowest position of any link).
     pub fn trim(&mut self, min_needed: Option<u64>) {
-        let keep_from = min_needed.map_or(self.first, |m| m.min(self.first));
         while self.blocks.len() > 1 {
-            let b = &self.blocks[0];
-            if b.start + b.data.len() as u64 <= keep_from {
+            let next_start = self.blocks[1].start;
+            let window_kept = self.end + 1 - next_start >= self.size;
+            let unused = min_needed.is_none_or(|m| m >= next_start);
+            if window_kept && unused {
                 self.blocks.pop_front();
             } else {
                 break;
-            }
-        }
-        if let Some(b) = self.blocks.front() {
-            if b.start + (b.data.len() as u64) <= keep_from && b.data.len() == b.data.capacity() {
-                self.blocks.pop_front();
             }
         }
     }
@@ -165,26 +152,33 @@ mod tests {
         assert!(b.can_serve(1) && b.can_serve(6) && !b.can_serve(7));
         let big = vec![7u8; 50_000];
         b.append(&big);
+        b.trim(None);
         assert_eq!(b.end(), 50_005);
-        assert_eq!(b.histlen(), 100);
-        assert_eq!(b.first_byte(), 49_906);
-        assert!(!b.can_serve(49_905));
+        // whole blocks are kept: the last one holds more than the 100 bytes asked for
+        assert_eq!(b.first_byte(), 3 * BLOCK as u64 + 1);
+        assert_eq!(b.histlen(), 50_005 - 3 * BLOCK as u64);
+        assert!(!b.can_serve(b.first_byte() - 1) && b.can_serve(b.first_byte()));
         assert_eq!(b.copy_from(49_906).unwrap().len(), 100);
     }
 
     #[test]
-    fn replicas_keep_blocks_alive() {
+    fn replicas_keep_blocks_alive_and_extend_the_backlog() {
         let mut b = ReplBuffer::new(1000, 10);
         let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
         b.append(&data);
         b.trim(Some(1001));
-        // a replica at the very start can still read everything
+        // a replica at the very start can still read everything, and so can a resync
         assert_eq!(b.copy_from(1001).unwrap(), data);
+        assert!(b.can_serve(1001));
+        assert_eq!(b.histlen(), data.len() as u64);
+        assert_eq!(b.copy_from(1001 + 40_000).unwrap(), data[40_000..]);
+        b.trim(Some(1001 + 40_000));
+        assert!(b.chunk_at(1001).is_none());
         assert_eq!(b.copy_from(1001 + 40_000).unwrap(), data[40_000..]);
         b.trim(None);
-        assert!(b.chunk_at(1001).is_none());
-        assert_eq!(b.copy_from(b.first_byte()).unwrap(), data[data.len() - 10..]);
-        assert!(b.mem() <= 2 * BLOCK);
+        assert!(b.chunk_at(1001 + 40_000).is_none());
+        assert_eq!(b.copy_from(b.end() - 9).unwrap(), data[data.len() - 10..]);
+        assert!(b.mem() <= BLOCK);
     }
 
     #[test]

@@ -716,6 +716,7 @@ pub fn before_sleep(srv: &mut Server) {
     }
     let fed = std::mem::take(&mut srv.prop.repl_fed);
     let limit = srv.config.client_output_buffer_limit[1];
+    let backlog_size = srv.config.repl_backlog_size.max(1) as u64;
     let now = srv.mstime();
     let end = srv.prop.repl_offset;
     let mut min_pos: Option<u64> = None;
@@ -730,7 +731,10 @@ pub fn before_sleep(srv: &mut Server) {
             continue;
         }
         let behind = (end + 1).saturating_sub(link.pos) + reply_pending;
-        let mut over = limit.hard_limit_bytes > 0 && behind >= limit.hard_limit_bytes;
+        // a hard limit below the backlog size would drop replicas a partial resync just
+        // accepted: it counts as the backlog size, as in Redis
+        let hard = if limit.hard_limit_bytes > 0 { limit.hard_limit_bytes.max(backlog_size) } else { 0 };
+        let mut over = hard > 0 && behind >= hard;
         if limit.soft_limit_bytes > 0 && behind >= limit.soft_limit_bytes {
             if link.soft_since_ms == 0 {
                 link.soft_since_ms = now;

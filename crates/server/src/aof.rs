@@ -215,19 +215,16 @@ fn write_base_now(srv: &Server, name: &str) -> Result<(), String> {
     let path = dir(srv).join(name);
     let tmp = dir(srv).join(format!("temp-{}", name));
     if !srv.config.aof_use_rdb_preamble {
+        crate::persist::SAVE_KEY_DELAY.store(srv.config.rdb_key_save_delay, std::sync::atomic::Ordering::Relaxed);
         let ts = srv.config.aof_timestamp_enabled.then(|| srv.mstime() / 1000);
         return crate::persist::write_file_on(&crate::disk::Os, &tmp, &path, crate::persist::FileKind::AofBase, |w| {
             crate::aof_rewrite::write_dbs(&srv.ks.dbs, w, ts)
         })
         .map(|_| ());
     }
-    let aux = vireo_rdb::file::Aux {
-        redis_ver: crate::REDIS_VERSION.to_string(),
-        ctime: srv.mstime() / 1000,
-        used_mem: crate::alloc::used_memory() as u64,
-        repl: None,
-        aof_base: true,
-    };
+    let mut aux = crate::persist::aux_for_replication(srv);
+    aux.repl = None;
+    aux.aof_base = true;
     crate::persist::write_file(
         &srv.ks.dbs,
         &tmp.to_string_lossy(),

@@ -202,6 +202,10 @@ pub fn write_dbs<W: Write>(dbs: &[Db], w: W, timestamp: Option<i64>) -> io::Resu
         for (k, e) in db.iter() {
             key(&mut o, k, &e.val, db.get_expire(k))?;
             keys += 1;
+            let delay = crate::persist::SAVE_KEY_DELAY.load(std::sync::atomic::Ordering::Relaxed);
+            if delay != 0 {
+                crate::persist::key_load_delay(delay);
+            }
         }
     }
     o.w.flush()?;

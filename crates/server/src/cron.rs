@@ -49,6 +49,7 @@ pub fn server_cron(srv: &mut Server) {
     crate::persist::cron(srv);
     crate::aof::cron(srv);
     crate::repl::cron(srv);
+    crate::cmd::server_admin::shutdown_cron(srv);
 
     // a CLIENT PAUSE that ran out
     if srv.pause.kind != PauseKind::Off && now >= srv.pause.end_ms {

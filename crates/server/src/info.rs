@@ -516,8 +516,9 @@ fn server_section(srv: &Server) -> String {
     let cf = srv.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     field(&mut s, "config_file", cf);
     field(&mut s, "io_threads_active", 0);
-    // shutdown_in_milliseconds would follow while a shutdown waits for replicas; vireo's
-    // shutdowns never wait.
+    if let Some(w) = &srv.shutdown_wait {
+        field(&mut s, "shutdown_in_milliseconds", (w.deadline_ms - srv.mstime()).max(0));
+    }
     field(&mut s, "vireo_version", crate::VIREO_VERSION);
     s
 }

@@ -28,6 +28,8 @@ pub struct Pause {
     pub end_ms: i64,
     /// FAILOVER holds writes until it ends, independently of CLIENT PAUSE.
     pub failover: bool,
+    /// A shutdown waiting for replicas to catch up holds writes too.
+    pub shutdown: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -42,12 +44,12 @@ impl Pause {
     /// Whether writes are held now (by CLIENT PAUSE or FAILOVER): the server then makes no
     /// writes of its own either (active expiry, eviction).
     pub fn writes_paused(&self, now_ms: i64) -> bool {
-        self.failover || (self.kind != PauseKind::Off && now_ms < self.end_ms)
+        self.failover || self.shutdown || (self.kind != PauseKind::Off && now_ms < self.end_ms)
     }
 
     /// Whether a command (that may replicate or not) must wait.
     pub fn blocks(&self, may_replicate: bool, now_ms: i64) -> bool {
-        if self.failover && may_replicate {
+        if (self.failover || self.shutdown) && may_replicate {
             return true;
         }
         match self.kind {
@@ -157,9 +159,20 @@ pub struct Server {
     pub listeners: Vec<Option<crate::net::Listener>>,
     /// SHUTDOWN was requested (by command or signal) with these options.
     pub shutdown_requested: Option<ShutdownFlags>,
+    /// A shutdown waiting (up to shutdown-timeout) for the replicas to acknowledge everything.
+    pub shutdown_wait: Option<ShutdownWait>,
     /// Set by the SIGTERM / SIGINT handlers.
     pub signal_term: Arc<AtomicBool>,
     pub signal_int: Arc<AtomicBool>,
+}
+
+/// A shutdown that waits for replicas: its options, its deadline (ms) and the SHUTDOWN callers
+/// blocked until it ends (client ids).
+#[derive(Debug, Clone)]
+pub struct ShutdownWait {
+    pub flags: ShutdownFlags,
+    pub deadline_ms: i64,
+    pub blocked: Vec<u64>,
 }
 
 /// Options of a requested shutdown.
@@ -250,6 +263,7 @@ impl Server {
             poll_registry: None,
             listeners: Vec::new(),
             shutdown_requested: None,
+            shutdown_wait: None,
             signal_term: Arc::new(AtomicBool::new(false)),
             signal_int: Arc::new(AtomicBool::new(false)),
             config_file: None,

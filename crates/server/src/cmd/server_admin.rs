@@ -113,27 +113,105 @@ fn shutdown(ctx: &mut Ctx) {
         f.nosave = true;
     }
     if abort {
-        // shutdowns never wait (no replicas to catch up yet), so none is ever in progress
-        ctx.error("ERR No shutdown in progress.");
+        if abort_shutdown(ctx.srv) {
+            ctx.ok();
+        } else {
+            ctx.error("ERR No shutdown in progress.");
+        }
         return;
     }
-    match prepare_for_shutdown(ctx.srv, f) {
-        Ok(()) => {
+    let outcome = if ctx.srv.shutdown_wait.is_some() { Shutdown::Waiting } else { prepare_for_shutdown(ctx.srv, f) };
+    match outcome {
+        Shutdown::Now => {
             ctx.srv.shutdown_requested = Some(f);
             ctx.c.flags |= cflags::CLOSE_ASAP;
         }
-        Err(()) => ctx.error("ERR Errors trying to SHUTDOWN. Check logs."),
+        Shutdown::Waiting => {
+            // the caller waits for the outcome: the process exits, or it gets an error
+            ctx.block_for_acks(0, 0, 0);
+            let id = ctx.c.id;
+            if let Some(w) = &mut ctx.srv.shutdown_wait {
+                w.blocked.push(id);
+            }
+        }
+        Shutdown::Failed => ctx.error("ERR Errors trying to SHUTDOWN. Check logs."),
     }
 }
 
-/// The part of shutdown that may fail (saving). Logs like Redis: a running BGSAVE child is
-/// killed, then the final snapshot is written when save points exist (unless NOSAVE) or SAVE was
-/// asked; a failed save stops the shutdown unless FORCE.
-fn prepare_for_shutdown(srv: &mut Server, f: ShutdownFlags) -> Result<(), ()> {
+/// What asking for a shutdown led to.
+enum Shutdown {
+    /// Everything is done: the process may exit.
+    Now,
+    /// Waiting for replicas to catch up (up to shutdown-timeout).
+    Waiting,
+    /// The final save failed: the server keeps running.
+    Failed,
+}
+
+fn prepare_for_shutdown(srv: &mut Server, f: ShutdownFlags) -> Shutdown {
     log_warning!("User requested shutdown...");
+    // replicas get the chance to acknowledge everything first, so that no write is lost
+    if !f.now && srv.config.shutdown_timeout != 0 && !replicas_in_sync(srv) {
+        srv.shutdown_wait = Some(crate::server::ShutdownWait {
+            flags: f,
+            deadline_ms: srv.mstime() + srv.config.shutdown_timeout as i64 * 1000,
+            blocked: Vec::new(),
+        });
+        srv.repl.getack_pending = true;
+        srv.pause.shutdown = true;
+        log_notice!("Waiting for replicas before shutting down.");
+        return Shutdown::Waiting;
+    }
+    match finish_shutdown(srv, f) {
+        Ok(()) => Shutdown::Now,
+        Err(()) => Shutdown::Failed,
+    }
+}
+
+/// Every replica acknowledged our whole stream (or there is none).
+fn replicas_in_sync(srv: &Server) -> bool {
+    let end = srv.prop.repl_offset;
+    crate::repl::master::replica_rows(srv).iter().all(|r| r.ack_off == end)
+}
+
+/// The last steps before exiting: report lagging replicas, stop the children, save.
+fn finish_shutdown(srv: &mut Server, f: ShutdownFlags) -> Result<(), ()> {
+    let end = srv.prop.repl_offset;
+    let rows = crate::repl::master::replica_rows(srv);
+    let mut lagging = 0;
+    for r in &rows {
+        if r.ack_off != end {
+            lagging += 1;
+            log_warning!(
+                "Lagging replica {}:{} reported offset {} behind master, lag={}, state={}.",
+                r.ip,
+                r.port,
+                end as i64 - r.ack_off as i64,
+                r.lag,
+                r.state.info_name()
+            );
+        }
+    }
+    if !rows.is_empty() {
+        log_notice!("{} of {} replicas are in sync when shutting down.", rows.len() - lagging, rows.len());
+    }
     if srv.rdb.child.is_some() {
         log_warning!("There is a child saving an .rdb. Killing it!");
         crate::persist::kill_child(srv);
+    }
+    if srv.aof.child.is_some() {
+        // the AOF that exists already holds the whole dataset, except while the first one
+        // is being written
+        if srv.aof.wait_rewrite {
+            if f.force {
+                log_warning!("Writing initial AOF. Exit anyway.");
+            } else {
+                log_warning!("Writing initial AOF, can't exit.");
+                log_warning!("Errors trying to shut down the server. Check the logs for more information.");
+                return Err(());
+            }
+        }
+        log_warning!("There is a child rewriting the AOF. Killing it!");
     }
     crate::aof::shutdown(srv);
     let save_points = !srv.config.save.is_empty();
@@ -149,6 +227,53 @@ fn prepare_for_shutdown(srv: &mut Server, f: ShutdownFlags) -> Result<(), ()> {
         }
     }
     Ok(())
+}
+
+/// Ends a waiting shutdown without exiting: the waiting SHUTDOWN callers get an error.
+fn cancel_shutdown(srv: &mut Server) {
+    let Some(w) = srv.shutdown_wait.take() else { return };
+    srv.pause.shutdown = false;
+    srv.shutdown_asap.store(false, Ordering::SeqCst);
+    srv.signal_int.store(false, Ordering::SeqCst);
+    srv.signal_term.store(false, Ordering::SeqCst);
+    for id in w.blocked {
+        let Some(&t) = srv.client_order.get(&id) else { continue };
+        if let Some(mut c) = crate::net::take_client(srv, t) {
+            crate::blocking::error_client(srv, &mut c, "ERR Errors trying to SHUTDOWN. Check logs.");
+            crate::net::put_client(srv, c);
+        }
+    }
+    crate::repl::master::release_paused(srv);
+}
+
+/// SHUTDOWN ABORT: stops a shutdown that waits for replicas (or one a signal asked for that
+/// has not started). False when there is none.
+fn abort_shutdown(srv: &mut Server) -> bool {
+    if srv.shutdown_wait.is_some() {
+        cancel_shutdown(srv);
+    } else if srv.shutdown_asap.load(Ordering::SeqCst) {
+        srv.shutdown_asap.store(false, Ordering::SeqCst);
+    } else {
+        return false;
+    }
+    log_notice!("Shutdown manually aborted.");
+    true
+}
+
+/// Called by the cron: a waiting shutdown finishes once the replicas caught up or the
+/// timeout passed.
+pub fn shutdown_cron(srv: &mut Server) {
+    let Some(w) = srv.shutdown_wait.clone() else { return };
+    if srv.mstime() < w.deadline_ms && !replicas_in_sync(srv) {
+        return;
+    }
+    match finish_shutdown(srv, w.flags) {
+        Ok(()) => {
+            srv.shutdown_wait = None;
+            srv.shutdown_requested = Some(w.flags);
+        }
+        Err(()) => cancel_shutdown(srv),
+    }
 }
 
 /// The flags of a shutdown started by a signal: `shutdown-on-sigint` / `shutdown-on-sigterm`
@@ -173,17 +298,25 @@ fn signal_shutdown_flags(srv: &Server) -> ShutdownFlags {
 /// code when the server must exit now.
 pub fn try_shutdown(srv: &mut Server, el: &mut EventLoop) -> Option<i32> {
     if srv.shutdown_requested.is_none() {
+        if srv.shutdown_wait.is_some() {
+            // waiting for replicas: the cron finishes it
+            return None;
+        }
         // from a signal; a failure cancels it, as Redis's cancelShutdown does
         let mut f = signal_shutdown_flags(srv);
         if srv.loading {
             f.save = false;
             f.nosave = true;
         }
-        if prepare_for_shutdown(srv, f).is_err() {
-            srv.shutdown_asap.store(false, Ordering::SeqCst);
-            srv.signal_int.store(false, Ordering::SeqCst);
-            srv.signal_term.store(false, Ordering::SeqCst);
-            return None;
+        match prepare_for_shutdown(srv, f) {
+            Shutdown::Now => {}
+            Shutdown::Waiting => return None,
+            Shutdown::Failed => {
+                srv.shutdown_asap.store(false, Ordering::SeqCst);
+                srv.signal_int.store(false, Ordering::SeqCst);
+                srv.signal_term.store(false, Ordering::SeqCst);
+                return None;
+            }
         }
     }
     // let the client that asked see its connection close cleanly, then leave

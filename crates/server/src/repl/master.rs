@@ -32,7 +32,7 @@ pub enum SyncState {
 }
 
 impl SyncState {
-    fn info_name(self) -> &'static str {
+    pub fn info_name(self) -> &'static str {
         match self {
             SyncState::WaitBgsaveStart | SyncState::WaitBgsaveEnd => "wait_bgsave",
             SyncState::SendBulk => "send_bulk",
@@ -1073,7 +1073,12 @@ pub fn failover_command(ctx: &mut Ctx) {
 pub fn clear_failover(srv: &mut Server) {
     srv.repl.failover = Failover::default();
     srv.pause.failover = false;
-    // clients held by the pause run their commands again (CLIENT PAUSE may still hold them)
+    release_paused(srv);
+}
+
+/// Lets the clients held by a pause run their commands again (a pause still in force holds
+/// them again).
+pub fn release_paused(srv: &mut Server) {
     let held = std::mem::take(&mut srv.paused_clients);
     for t in held {
         if let Some(mut c) = crate::net::take_client(srv, t) {

@@ -477,6 +477,8 @@ pub trait LoadHost {
     fn dbs(&mut self) -> &mut [Db];
     /// Called between items with the offset reached in the stream and what was loaded so far.
     fn progress(&mut self, _offset: u64, _so_far: &LoadStats) {}
+    /// A key of the file had expired already and was not loaded.
+    fn expired_on_load(&mut self, _db: usize, _key: &[u8]) {}
 }
 
 impl LoadHost for [Db] {
@@ -554,6 +556,7 @@ pub fn load_with<R: io::Read>(
                 };
                 if drop_expired && expire_ms.is_some_and(|t| t < now_ms) {
                     st.expired += 1;
+                    host.expired_on_load(db, &key);
                     continue;
                 }
                 let d = &mut dbs[db];
@@ -662,6 +665,16 @@ impl LoadHost for StartupLoad<'_, '_> {
         self.srv.rdb.last_load_keys_expired = so_far.expired;
         self.at(offset);
     }
+    fn expired_on_load(&mut self, db: usize, key: &[u8]) {
+        // a master tells its future replicas (through the backlog) that the key is gone
+        if self.srv.prop.backlog.is_some() && self.srv.masterhost.is_none() {
+            let argv = vec![bytes::Bytes::from_static(b"DEL"), bytes::Bytes::copy_from_slice(key)];
+            self.srv.prop.pending.push(crate::propagate::PropOp { db, argv });
+            self.srv.prop.no_multi = true;
+            self.srv.prop.flush(false);
+            self.srv.prop.no_multi = false;
+        }
+    }
 }
 
 /// `key-load-delay`: microseconds to sleep per loaded item; a negative value -n sleeps one
@@ -700,6 +713,11 @@ pub fn load_at_startup(srv: &mut Server, events: Events<'_>) -> Result<bool, Loa
     };
     let t0 = Instant::now();
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    // a master keeps a backlog from the start: the DELs of keys found expired go into it, and
+    // it continues the history the file recorded (see repl::restore_master_from_rdb)
+    if srv.masterhost.is_none() {
+        crate::repl::create_backlog(srv);
+    }
     start_loading(srv, size);
     let limits = srv.type_limits();
     let now = srv.mstime();
@@ -716,6 +734,7 @@ pub fn load_at_startup(srv: &mut Server, events: Events<'_>) -> Result<bool, Loa
             srv.rdb.last_load_keys_loaded = st.loaded;
             srv.rdb.last_load_keys_expired = st.expired;
             crate::repl::replica::restore_from_rdb(srv, &st.repl);
+            crate::repl::restore_master_from_rdb(srv, &st.repl);
             Ok(true)
         }
         Err(e) => {

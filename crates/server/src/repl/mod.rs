@@ -192,3 +192,28 @@ pub fn backlog_covered_ms(srv: &Server) -> i64 {
     };
     (srv.mstime() - since).max(0)
 }
+
+/// After a master loaded its own snapshot at startup: the history the file recorded becomes
+/// our secondary id (valid up to its offset), and our offset continues from it, so replicas
+/// that were in sync with us before the restart continue with a partial resync. The bytes fed
+/// during the load (DELs of keys found expired) move to follow the recorded offset. Without
+/// that record the backlog made for the load is dropped.
+pub fn restore_master_from_rdb(srv: &mut Server, repl: &Option<(String, i64, i64)>) {
+    if srv.masterhost.is_some() {
+        return;
+    }
+    let Some((id, off, db)) = repl.clone().filter(|(id, off, db)| id.len() == 40 && *off >= 0 && *db >= 0) else {
+        free_backlog(srv);
+        return;
+    };
+    let fed = srv.prop.backlog.as_ref().and_then(|b| b.copy_from(b.first_byte())).unwrap_or_default();
+    srv.repl.replid2 = id;
+    srv.repl.second_replid_offset = off + 1;
+    let size = srv.config.repl_backlog_size.max(1) as u64;
+    let mut b = backlog::ReplBuffer::new(off as u64, size);
+    b.append(&fed);
+    srv.prop.repl_offset = b.end();
+    srv.prop.backlog = Some(b);
+    srv.repl.no_replicas_since = srv.mstime() / 1000;
+    let _ = db;
+}

@@ -681,6 +681,7 @@ pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
     let base_name = base_name(srv, base_seq);
     srv.aof.child = Some(RewriteChild { pid, start_ms: srv.mstime(), base_seq, base_name });
     srv.aof.scheduled = false;
+    crate::persist::update_resize_policy(srv);
     Ok(())
 }
 

@@ -111,6 +111,11 @@ fn databases_cron(srv: &mut Server) {
     } else if srv.active_expire_enabled && srv.masterhost.is_some() && !srv.loading {
         expire_replica_local_keys(srv);
     }
+    // no resizing or rehashing while a forked child shares our pages (copy-on-write)
+    crate::persist::update_resize_policy(srv);
+    if crate::persist::has_active_child(srv) {
+        return;
+    }
     // resize and rehash, a few databases per call like Redis (CRON_DBS_PER_CALL = 16)
     for db in srv.ks.dbs.iter_mut() {
         db.shrink_if_sparse();

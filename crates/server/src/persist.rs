@@ -345,7 +345,23 @@ pub fn bgsave(srv: &mut Server) -> Result<(), String> {
     srv.rdb.child =
         Some(BgChild { pid, start_ms: srv.mstime(), dirty_at_start: dirty, keys_total, kind: ChildKind::Plain });
     srv.rdb.scheduled = false;
+    update_resize_policy(srv);
     Ok(())
+}
+
+/// Whether a forked child (BGSAVE, replication snapshot, AOF rewrite) shares memory with us.
+pub fn has_active_child(srv: &Server) -> bool {
+    srv.rdb.child.is_some() || srv.aof.child.is_some()
+}
+
+/// Redis's dict resize policy: while a child shares our pages, the keyspace tables grow only
+/// when their load factor passes 5 (and the cron neither shrinks nor rehashes them), since
+/// every page a resize touches gets copied. Called after forks, after reaping, and by cron.
+pub fn update_resize_policy(srv: &mut Server) {
+    let allowed = !has_active_child(srv);
+    for db in srv.ks.dbs.iter_mut() {
+        db.set_resize_allowed(allowed);
+    }
 }
 
 /// The private dirty bytes of a process (its copy-on-write cost after a fork).

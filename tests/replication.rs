@@ -713,3 +713,122 @@ fn master_timeout_then_partial_resync() {
     assert_eq!(info_i64(&m, "stats", "sync_full"), full);
     assert!(info_i64(&m, "stats", "sync_partial_ok") >= 1);
 }
+
+#[test]
+fn swapdb_resync_of_the_same_history_serves_old_data_while_loading() {
+    let m = start(redis(), &["--repl-diskless-sync", "yes", "--repl-backlog-size", "16384"]);
+    let mut cm = m.connect();
+    for i in 0..2000 {
+        ok(&mut cm, &["SET", &format!("key:{i}"), "old"]);
+    }
+    let v = replica_of(
+        vireo(),
+        &m,
+        &[
+            "--repl-diskless-load",
+            "swapdb",
+            "--key-load-delay",
+            "1000",
+            "--loading-process-events-interval-bytes",
+            "1024",
+        ],
+    );
+    wait_link_up(&v);
+    assert_converged(&m, &[&v]);
+    // the replica falls out of the master's backlog: its next sync is a full one of the same
+    // history
+    v.signal(libc::SIGSTOP);
+    ok(&mut cm, &["CLIENT", "KILL", "TYPE", "replica"]);
+    for i in 0..2000 {
+        ok(&mut cm, &["SET", &format!("key:{i}"), &format!("new-{}", "x".repeat(50))]);
+    }
+    v.signal(libc::SIGCONT);
+    let mport = m.port().to_string();
+    let mut cv = v.connect();
+    let mut seen_async = false;
+    assert!(wait_until(SYNC_WAIT, || {
+        // one pipeline, answered in one pass: INFO tells whether the others ran while loading
+        // (REPLICAOF to the same master is harmless when they did not)
+        let mut batch = vireo_testkit::encode_cmd(&["INFO", "persistence"]);
+        batch.extend(vireo_testkit::encode_cmd(&["GET", "key:7"]));
+        batch.extend(vireo_testkit::encode_cmd(&["REPLICAOF", "127.0.0.1", &mport]));
+        cv.send(&batch);
+        let info_text = text(&cv.read_reply());
+        let get = cv.read_reply();
+        let replicaof = cv.read_reply();
+        if info_text.contains("async_loading:1") {
+            seen_async = true;
+            // the old data answers reads meanwhile; what may not run while loading is refused
+            assert_eq!(get, b"$3\r\nold\r\n");
+            assert!(replicaof.starts_with(b"-LOADING"), "{}", text(&replicaof));
+        } else {
+            assert!(replicaof.starts_with(b"+OK Already connected"), "{}", text(&replicaof));
+        }
+        seen_async && info(&v, "replication", "master_link_status") == "up"
+    }));
+    assert_converged(&m, &[&v]);
+    assert_eq!(info_i64(&m, "stats", "sync_full"), 2);
+}
+
+#[test]
+fn masterauth_announce_and_config_rewrite() {
+    let m = start(redis(), &["--requirepass", "s3cret"]);
+    let mut cm = m.connect();
+    ok(&mut cm, &["AUTH", "s3cret"]);
+    ok(&mut cm, &["SET", "k", "v"]);
+    // a wrong password stops the handshake, as Redis says in its log
+    let bad = replica_of(vireo(), &m, &["--masterauth", "wrong"]);
+    assert!(
+        wait_until(SYNC_WAIT, || bad.log().contains("Unable to AUTH to MASTER: -WRONGPASS")),
+        "{}",
+        bad.log_tail(10)
+    );
+    assert_eq!(info(&bad, "replication", "master_link_status"), "down");
+    drop(bad);
+    let v = vireo()
+        .args(COMMON.iter().copied())
+        .config_text("masterauth s3cret\nreplica-announce-ip 10.1.2.3\nreplica-announce-port 6399\n")
+        .start();
+    let mut cv = v.connect();
+    let port = m.port().to_string();
+    ok(&mut cv, &["REPLICAOF", "127.0.0.1", &port]);
+    wait_link_up(&v);
+    assert_eq!(cv.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+    // the master lists it under its announced address once the transfer is over
+    let mut row = String::new();
+    let online = wait_until(SYNC_WAIT, || {
+        let t = cm.cmd_parsed(&["INFO", "replication"]).as_str().unwrap().to_string();
+        row = field_of(&t, "slave0").unwrap_or_default();
+        row.contains("state=online")
+    });
+    assert!(online && row.starts_with("ip=10.1.2.3,port=6399,state=online"), "{row}");
+    // CONFIG REWRITE keeps the master, and forgets it after REPLICAOF NO ONE
+    ok(&mut cv, &["CONFIG", "REWRITE"]);
+    let conf = std::fs::read_to_string(v.dir().join("testkit.conf")).unwrap();
+    assert!(conf.contains(&format!("replicaof 127.0.0.1 {port}")), "{conf}");
+    assert_eq!(
+        cv.cmd(&["CONFIG", "GET", "replicaof"]),
+        format!("*2\r\n$9\r\nreplicaof\r\n${}\r\n127.0.0.1 {port}\r\n", 10 + port.len()).into_bytes()
+    );
+    ok(&mut cv, &["REPLICAOF", "NO", "ONE"]);
+    ok(&mut cv, &["CONFIG", "REWRITE"]);
+    let conf = std::fs::read_to_string(v.dir().join("testkit.conf")).unwrap();
+    assert!(!conf.contains("replicaof"), "{conf}");
+}
+
+#[test]
+fn rdb_del_sync_files_removes_the_received_file_without_persistence() {
+    let m = start(redis(), &["--repl-diskless-sync", "no"]);
+    preload(&mut m.connect());
+    for (del, kept) in [("yes", false), ("no", true)] {
+        let v = replica_of(vireo(), &m, &["--rdb-del-sync-files", del]);
+        wait_link_up(&v);
+        assert_converged(&m, &[&v]);
+        assert_eq!(v.dir().join("dump.rdb").exists(), kept, "rdb-del-sync-files {del}:\n{}", v.log_tail(10));
+        if !kept {
+            assert!(v
+                .log()
+                .contains("Removing the RDB file obtained from the master. This replica has persistence disabled"));
+        }
+    }
+}

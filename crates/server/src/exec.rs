@@ -348,6 +348,12 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         reject(srv, c, Some(id), errors::LOADING);
         return Gate::Done;
     }
+    // ... and while a replica loads a snapshot of the history it follows into separate
+    // databases (serving the old ones), the commands flagged no-async-loading
+    if crate::repl::replica::async_loading(srv) && spec.has(flags::NO_ASYNC_LOADING) && !c.has(cflags::FAKE) {
+        reject(srv, c, Some(id), errors::LOADING);
+        return Gate::Done;
+    }
     let is_write = spec.has(flags::WRITE);
     let may_replicate = is_write || spec.has(flags::MAY_REPLICATE);
     // 13. a replica connection may not touch the keyspace

@@ -621,7 +621,7 @@ fn persistence_section(srv: &Server) -> String {
     let now = srv.mstime();
     let mut s = String::from("# Persistence\r\n");
     field(&mut s, "loading", srv.loading as u8);
-    field(&mut s, "async_loading", 0);
+    field(&mut s, "async_loading", crate::repl::replica::async_loading(srv) as u8);
     field(&mut s, "current_cow_peak", if rdb.child.is_some() { rdb.cow_peak } else { 0 });
     field(&mut s, "current_cow_size", if rdb.child.is_some() { rdb.cow_current } else { 0 });
     field(
@@ -732,7 +732,8 @@ fn stats_section(srv: &Server) -> String {
     field(&mut s, "latest_fork_usec", st.latest_fork_usec);
     field(&mut s, "total_forks", st.total_forks);
     field(&mut s, "migrate_cached_sockets", 0);
-    field(&mut s, "slave_expires_tracked_keys", 0);
+    let tracked: usize = srv.ks.dbs.iter().map(|d| d.replica_local_expires.len()).sum();
+    field(&mut s, "slave_expires_tracked_keys", tracked);
     // no active defragmentation
     field(&mut s, "active_defrag_hits", 0);
     field(&mut s, "active_defrag_misses", 0);

@@ -99,7 +99,7 @@ impl EventLoop {
             if t == crate::repl::replica::WAKER_TOKEN {
                 // the link's helper thread has news (not while loading: the cron looks again)
                 if !srv.loading {
-                    crate::repl::replica::on_wake(srv);
+                    crate::repl::replica::on_wake(srv, &mut |s: &mut Server| self.process_events_while_blocked(s));
                 }
                 continue;
             }

@@ -89,6 +89,11 @@ pub struct LinkState {
     pub down_since: i64,
     /// REPLCONF GETACK was received: answer after the command.
     ack_pending: bool,
+    /// A received snapshot is being loaded (clients are served from inside the load).
+    pub loading: bool,
+    /// ... into separate databases while clients keep reading the old ones (swapdb loading
+    /// of the same history: Redis's async loading).
+    pub async_loading: bool,
     chan: Option<(Sender<link::LinkMsg>, Receiver<link::LinkMsg>)>,
     waker: Option<Arc<mio::Waker>>,
 }
@@ -102,8 +107,10 @@ pub struct MasterClient {
     pub reploff: i64,
     /// Offset of the last byte read from the socket.
     pub read_reploff: i64,
-    /// Bytes read but not yet applied (forwarded to our own stream once applied).
+    /// Bytes read but not yet applied (forwarded to our own stream once applied), from
+    /// `unapplied_at` on (the applied prefix is dropped at the next read, not per command).
     pub unapplied: Vec<u8>,
+    pub unapplied_at: usize,
     /// Attached with SYNC: no offsets, no ACKs.
     pub pre_psync: bool,
 }
@@ -346,7 +353,11 @@ fn connect(srv: &mut Server) {
 }
 
 /// The event loop was woken: handle what the helper thread sent.
-pub fn on_wake(srv: &mut Server) {
+pub fn on_wake(srv: &mut Server, events: crate::persist::Events<'_>) {
+    // while a snapshot loads, clients are served from inside the load: not again from there
+    if srv.repl.link.loading {
+        return;
+    }
     loop {
         let msg = match &srv.repl.link.chan {
             Some((_, rx)) => match rx.try_recv() {
@@ -361,8 +372,10 @@ pub fn on_wake(srv: &mut Server) {
             msg.discard();
             continue;
         }
-        srv.repl.link.attempt = None;
         srv.update_cached_time();
+        if !matches!(msg, link::LinkMsg::Full { .. }) {
+            srv.repl.link.attempt = None;
+        }
         // a FAILOVER hand-over ends with the target's answer to our PSYNC
         if srv.repl.failover.state == crate::repl::master::FailoverState::InProgress {
             match &msg {
@@ -385,7 +398,15 @@ pub fn on_wake(srv: &mut Server) {
             }
             link::LinkMsg::Continue { stream, new_id, .. } => continue_with(srv, stream, new_id),
             link::LinkMsg::Full { stream, replid, offset, payload, eof, .. } => {
-                full_sync_done(srv, stream, replid, offset, payload, eof)
+                let gen = srv.repl.link.gen;
+                srv.repl.link.loading = true;
+                full_sync_done(srv, stream, replid, offset, payload, eof, events);
+                srv.repl.link.loading = false;
+                srv.repl.link.async_loading = false;
+                // done with this attempt (unless a failed load started another)
+                if srv.repl.link.attempt.as_ref().is_some_and(|a| a.gen == gen) {
+                    srv.repl.link.attempt = None;
+                }
             }
         }
     }
@@ -414,6 +435,7 @@ fn continue_with(srv: &mut Server, stream: std::net::TcpStream, new_id: Option<S
         reploff: cached.reploff,
         read_reploff: cached.reploff,
         unapplied: Vec::new(),
+        unapplied_at: 0,
         pre_psync: false,
     };
     if !create_master_client(srv, stream, mc, cached.db, Vec::new()) {
@@ -486,7 +508,8 @@ fn create_master_client(
 }
 
 /// The snapshot was received: load it and start applying the stream (readSyncBulkPayload's
-/// second half).
+/// second half). Clients are served between chunks of the load (`events`): with -LOADING, or,
+/// for a swapdb load of the history we already follow, from the old data.
 fn full_sync_done(
     srv: &mut Server,
     stream: std::net::TcpStream,
@@ -494,6 +517,7 @@ fn full_sync_done(
     offset: i64,
     payload: link::Payload,
     eof: bool,
+    events: crate::persist::Events<'_>,
 ) {
     // a snapshot child would save data that is about to be replaced
     if srv.rdb.child.is_some() {
@@ -526,16 +550,13 @@ fn full_sync_done(
                 sync_failed(srv);
                 return;
             }
-            let res = std::fs::File::open(&target).map_err(|e| crate::util::os_error_text(&e)).and_then(|f| {
-                crate::persist::load_into(
-                    &mut srv.ks.dbs,
-                    BufReader::with_capacity(1 << 16, f),
-                    limits,
-                    now,
-                    false,
-                    false,
-                )
-            });
+            let res = match std::fs::File::open(&target) {
+                Ok(f) => {
+                    let size = f.metadata().map_or(0, |m| m.len());
+                    load_in_place(srv, BufReader::with_capacity(1 << 16, f), size, limits, now, events)
+                }
+                Err(e) => Err(crate::util::os_error_text(&e)),
+            };
             let del = srv.config.rdb_del_sync_files && srv.config.save.is_empty() && !srv.config.appendonly;
             if let Err(e) = &res {
                 log_warning!("Failed trying to load the MASTER synchronization DB from disk: {}", e.trim_end());
@@ -548,33 +569,14 @@ fn full_sync_done(
         }
         link::Payload::Memory(buf) => {
             if srv.config.repl_diskless_load == ReplDisklessLoad::Swapdb {
-                log_notice!("MASTER <-> REPLICA sync: Loading DB in memory");
-                let mut fresh: Vec<vireo_keyspace::db::Db> =
-                    (0..srv.ks.dbs.len()).map(vireo_keyspace::db::Db::new).collect();
-                match crate::persist::load_into(&mut fresh, &buf[..], limits, now, false, false) {
-                    Ok(st) => {
-                        attach_to_new_master(srv);
-                        log_notice!("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
-                        swap_in(srv, fresh);
-                        log_notice!("MASTER <-> REPLICA sync: Discarding old DB in background");
-                        srv.dirty += 1;
-                        Ok(st)
-                    }
-                    Err(e) => {
-                        log_warning!(
-                            "Failed trying to load the MASTER synchronization DB from socket: {}",
-                            e.trim_end()
-                        );
-                        log_notice!("MASTER <-> REPLICA sync: Discarding temporary DB in background");
-                        Err(e)
-                    }
-                }
+                load_swapdb(srv, &buf, &replid, limits, now, events)
             } else {
                 attach_to_new_master(srv);
                 log_notice!("MASTER <-> REPLICA sync: Flushing old data");
                 empty_data(srv);
                 log_notice!("MASTER <-> REPLICA sync: Loading DB in memory");
-                match crate::persist::load_into(&mut srv.ks.dbs, &buf[..], limits, now, false, false) {
+                let size = buf.len() as u64;
+                match load_in_place(srv, &buf[..], size, limits, now, events) {
                     Ok(st) => {
                         srv.dirty += 1;
                         Ok(st)
@@ -598,6 +600,9 @@ fn full_sync_done(
             return;
         }
     };
+    if srv.masterhost.is_none() {
+        return;
+    }
     crate::persist::log_loaded(&st, now);
     srv.rdb.last_load_keys_loaded = st.loaded;
     srv.rdb.last_load_keys_expired = st.expired;
@@ -607,6 +612,7 @@ fn full_sync_done(
         reploff: offset,
         read_reploff: offset,
         unapplied: Vec::new(),
+        unapplied_at: 0,
         pre_psync: offset == -1,
     };
     if !create_master_client(srv, stream, mc, db, Vec::new()) {
@@ -627,6 +633,93 @@ fn full_sync_done(
     if srv.config.appendonly {
         restart_aof(srv);
     }
+}
+
+/// Loads into the emptied databases, in the loading state (clients get -LOADING meanwhile).
+fn load_in_place<R: std::io::Read>(
+    srv: &mut Server,
+    r: R,
+    size: u64,
+    limits: vireo_keyspace::types::Limits,
+    now: i64,
+    events: crate::persist::Events<'_>,
+) -> Result<crate::persist::LoadStats, String> {
+    crate::persist::start_loading(srv, size);
+    let res = {
+        let mut host = crate::persist::StartupLoad::new(srv, events, 0);
+        crate::persist::load_with(&mut host, r, limits, now, false, false)
+    };
+    crate::persist::stop_loading(srv);
+    res
+}
+
+/// The host of a swapdb load: keys go into fresh databases; clients are served meanwhile.
+struct SwapLoad<'a, 'e> {
+    fresh: Vec<vireo_keyspace::db::Db>,
+    inner: crate::persist::StartupLoad<'a, 'e>,
+}
+
+impl crate::persist::LoadHost for SwapLoad<'_, '_> {
+    fn dbs(&mut self) -> &mut [vireo_keyspace::db::Db] {
+        &mut self.fresh
+    }
+    fn progress(&mut self, offset: u64, _so_far: &crate::persist::LoadStats) {
+        self.inner.at(offset);
+    }
+}
+
+/// repl-diskless-load swapdb: the snapshot is loaded into separate databases that replace the
+/// current ones only once complete; a failed load leaves the old data in place. When the
+/// snapshot continues the history we already follow, clients keep reading the old data while
+/// it loads (async loading); otherwise they get -LOADING.
+fn load_swapdb(
+    srv: &mut Server,
+    buf: &[u8],
+    replid: &str,
+    limits: vireo_keyspace::types::Limits,
+    now: i64,
+    events: crate::persist::Events<'_>,
+) -> Result<crate::persist::LoadStats, String> {
+    let async_load = srv.repl.replid == replid;
+    if async_load {
+        srv.repl.link.async_loading = true;
+    } else {
+        crate::persist::start_loading(srv, buf.len() as u64);
+    }
+    log_notice!("MASTER <-> REPLICA sync: Loading DB in memory");
+    let n = srv.ks.dbs.len();
+    let res = {
+        let mut host = SwapLoad {
+            fresh: (0..n).map(vireo_keyspace::db::Db::new).collect(),
+            inner: crate::persist::StartupLoad::new(srv, events, 0),
+        };
+        crate::persist::load_with(&mut host, buf, limits, now, false, false).map(|st| (st, host.fresh))
+    };
+    srv.repl.link.async_loading = false;
+    if !async_load {
+        crate::persist::stop_loading(srv);
+    }
+    match res {
+        Ok((st, fresh)) => {
+            attach_to_new_master(srv);
+            log_notice!("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+            swap_in(srv, fresh);
+            log_notice!("MASTER <-> REPLICA sync: Discarding old DB in background");
+            srv.dirty += 1;
+            Ok(st)
+        }
+        Err(e) => {
+            log_warning!("Failed trying to load the MASTER synchronization DB from socket: {}", e.trim_end());
+            log_notice!("MASTER <-> REPLICA sync: Discarding temporary DB in background");
+            Err(e)
+        }
+    }
+}
+
+/// Whether a swapdb load of the same history is running (INFO async_loading; the gate refuses
+/// commands flagged no-async-loading).
+pub fn async_loading(srv: &Server) -> bool {
+    srv.repl.link.async_loading
 }
 
 /// Loading failed: drop the link and try again at once (cancelReplicationHandshake(1)).
@@ -713,6 +806,10 @@ pub fn master_bytes_read(c: &mut Client, bytes_from: usize) {
     let Some(m) = c.master.as_mut() else { return };
     let fresh = &c.qbuf[bytes_from.min(c.qbuf.len())..];
     m.read_reploff += fresh.len() as i64;
+    if m.unapplied_at > 0 {
+        m.unapplied.drain(..m.unapplied_at);
+        m.unapplied_at = 0;
+    }
     m.unapplied.extend_from_slice(fresh);
 }
 
@@ -747,10 +844,11 @@ pub fn master_command_done(srv: &mut Server, c: &mut Client, reply_at: usize) {
     let qlen = c.qbuf.len() as i64;
     let Some(m) = c.master.as_mut() else { return };
     let applied_to = m.read_reploff - qlen;
-    let n = (applied_to - m.reploff).clamp(0, m.unapplied.len() as i64) as usize;
+    let left = m.unapplied.len() - m.unapplied_at;
+    let n = (applied_to - m.reploff).clamp(0, left as i64) as usize;
     if n > 0 {
-        srv.prop.feed_raw(&m.unapplied[..n]);
-        m.unapplied.drain(..n);
+        srv.prop.feed_raw(&m.unapplied[m.unapplied_at..m.unapplied_at + n]);
+        m.unapplied_at += n;
     }
     m.reploff = applied_to;
 }
@@ -761,7 +859,7 @@ pub fn cron(srv: &mut Server) {
         return;
     }
     // in case a wake-up was consumed while the loop could not act on it
-    on_wake(srv);
+    on_wake(srv, &mut |_| {});
     let now = now_s();
     let timeout = srv.config.repl_timeout.max(1) as i64;
     if let Some(a) = &srv.repl.link.attempt {
@@ -841,6 +939,7 @@ fn state_name(srv: &Server) -> &'static str {
         LinkPhase::None => "none",
         LinkPhase::Connect => "connect",
         LinkPhase::Connected => "connected",
+        LinkPhase::Attempt if srv.repl.link.loading => "sync",
         LinkPhase::Attempt => match srv.repl.link.attempt.as_ref().map(|a| a.progress.phase.load(Ordering::Relaxed)) {
             Some(PHASE_HANDSHAKE) => "handshake",
             Some(PHASE_TRANSFER) => "sync",

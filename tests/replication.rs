@@ -832,3 +832,45 @@ fn rdb_del_sync_files_removes_the_received_file_without_persistence() {
         }
     }
 }
+
+#[test]
+fn eof_marked_transfer_and_a_broken_snapshot_with_swapdb() {
+    // the same script against vireo and the reference Redis replica
+    for b in [vireo(), redis()] {
+        eof_script(b);
+    }
+}
+
+fn eof_script(b: ServerBuilder) {
+    let fake = FakeMaster::new();
+    let v = start(b, &["--repl-diskless-load", "swapdb"]);
+    let mut cv = v.connect();
+    ok(&mut cv, &["CONFIG", "SET", "replica-read-only", "no"]);
+    ok(&mut cv, &["SET", "mine", "old"]);
+    ok(&mut cv, &["REPLICAOF", "127.0.0.1", &fake.port().to_string()]);
+    let id = "b".repeat(40);
+    let mark = "c".repeat(40);
+    // first a transfer that breaks off in the middle: the old data stays
+    let mut link = fake.accept();
+    link.handshake(v.port());
+    link.send(format!("+FULLRESYNC {id} 7\r\n$EOF:{mark}\r\n").as_bytes());
+    let rdb = tiny_rdb();
+    link.send(&rdb[..rdb.len() - 12]);
+    std::thread::sleep(Duration::from_millis(50));
+    drop(link);
+    assert_eq!(cv.cmd(&["GET", "mine"]), b"$3\r\nold\r\n");
+    // the replica tries again at once; now the mark arrives split across two writes
+    let mut link = fake.accept();
+    link.handshake(v.port());
+    link.send(format!("+FULLRESYNC {id} 7\r\n$EOF:{mark}\r\n").as_bytes());
+    link.send(&rdb);
+    link.send(&mark.as_bytes()[..15]);
+    std::thread::sleep(Duration::from_millis(50));
+    link.send(&mark.as_bytes()[15..]);
+    // the first ACK comes right after the load: a diskless master streams only after it
+    link.next_ack(7);
+    wait_link_up(&v);
+    assert_eq!(cv.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
+    assert_eq!(cv.cmd(&["EXISTS", "mine"]), b":0\r\n");
+    assert!(v.log().contains("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to parser"));
+}

@@ -653,7 +653,24 @@ def render(args, meta, full, lag, psync, cpu):
         row("lag run: master SET/s under P=16 load (context)", lagv("sets_per_s"), "%.0f", errs)
         row("lag run: max byte lag (KB)", lagv("max_lag", 1 / 1024), "%.1f", errs)
         row("lag run: mean byte lag (KB)", lagv("mean_lag", 1 / 1024), "%.1f", errs)
-        row("lag run: catch-up after load stops (ms)", lagv("catchup_s", 1000), "%.0f", errs)
+        catch = []
+        base_c = None
+        for p in PAIRS:
+            runs = lag.get(p, {}).get("runs", [])
+            xs = [r["catchup_s"] if r["catchup_s"] is not None else float("inf") for r in runs]
+            m = med(xs)
+            if p == BASELINE and m is not None and m != float("inf"):
+                base_c = m
+            if not runs:
+                catch.append(na(errs.get(p)) if errs.get(p) else "n/a")
+            elif m == float("inf"):
+                catch.append("not within %g s" % args.catchup_timeout)
+            else:
+                catch.append("%.0f%s" % (m * 1000, "" if p == BASELINE or not base_c else " (%.2f)" % (m / base_c)))
+            missed = sum(1 for x in xs if x == float("inf"))
+            if missed and m != float("inf"):
+                catch[-1] += ", not within %g s in %d/%d" % (args.catchup_timeout, missed, len(xs))
+        out.append("| lag run: catch-up after load stops (ms) | %s |" % " | ".join(catch))
         row("lag run: replica CPU s per master CPU s", {
             p: med([r["replica_cpu_s"] / r["master_cpu_s"] for r in lag.get(p, {}).get("runs", [])
                     if r["master_cpu_s"]]) for p in PAIRS}, "%.2f", errs)
@@ -664,7 +681,9 @@ def render(args, meta, full, lag, psync, cpu):
                 kept.append(na(errs.get(p)) if errs.get(p) else "n/a")
             else:
                 ok = sum(1 for r in runs if r["kept_up"])
-                kept.append("%s (%d/%d)" % ("yes" if ok == len(runs) else "NO", ok, len(runs)))
+                resync = sum(1 for r in runs if any("full sync" in n for n in r["notes"]))
+                kept.append("%s (%d/%d)%s" % ("yes" if ok == len(runs) else "NO", ok, len(runs),
+                                              "; link dropped and fully resynced in %d" % resync if resync else ""))
         out.append("| lag run: replica kept up (caught up within 1 s, link stayed up) | %s |" % " | ".join(kept))
         lm = []
         for p in PAIRS:

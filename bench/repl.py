@@ -298,7 +298,9 @@ def slave0_field(info, field):
 
 def lag_sample(master, replica):
     mi = master.info("replication")
+    t = time.monotonic()
     ri = replica.info("replication")
+    lag_sample.replica_info_s = time.monotonic() - t
     moff = int_field(mi, "master_repl_offset", "master")
     roff = int_field(ri, "slave_repl_offset", "replica")
     return moff, roff, ri.get("master_link_status"), slave0_field(mi, "lag_ms")
@@ -337,12 +339,14 @@ def run_lag(args, root, pair):
                                  preexec_fn=B._die_with_parent)
         samples = []  # (t, byte lag, lag_ms or None)
         link_down = 0
+        info_max = 0.0
         t0 = time.monotonic()
         nxt = t0
         while time.monotonic() - t0 < args.lag_seconds:
             if bench.poll() is not None:
                 raise PairError("redis-benchmark exited early: %s" % bench.stderr.read().decode(errors="replace")[-300:])
             moff, roff, link, lag_ms = lag_sample(master, replica)
+            info_max = max(info_max, lag_sample.replica_info_s)
             if link != "up":
                 link_down += 1
             samples.append((time.monotonic() - t0, max(0, moff - roff), lag_ms))
@@ -389,6 +393,7 @@ def run_lag(args, root, pair):
             "max_lag": max(lags) if lags else 0,
             "mean_lag": statistics.mean(lags) if lags else 0,
             "samples": len(samples),
+            "replica_info_max_s": info_max,
             "max_lag_ms": max(lag_ms) if lag_ms else None,
             "mean_lag_ms": statistics.mean(lag_ms) if lag_ms else None,
             "catchup_s": caught,
@@ -671,6 +676,7 @@ def render(args, meta, full, lag, psync, cpu):
             if missed and m != float("inf"):
                 catch[-1] += ", not within %g s in %d/%d" % (args.catchup_timeout, missed, len(xs))
         out.append("| lag run: catch-up after load stops (ms) | %s |" % " | ".join(catch))
+        row("lag run: longest INFO reply from the replica (ms)", lagv("replica_info_max_s", 1000), "%.1f", errs)
         row("lag run: replica CPU s per master CPU s", {
             p: med([r["replica_cpu_s"] / r["master_cpu_s"] for r in lag.get(p, {}).get("runs", [])
                     if r["master_cpu_s"]]) for p in PAIRS}, "%.2f", errs)
@@ -746,18 +752,19 @@ def render(args, meta, full, lag, psync, cpu):
         out.append("Lag runs:")
         out.append("")
         out.append("| pair | first SET ms | load s | SET/s | repl stream MB/s | samples | max lag B | mean lag B | "
-                   "lag_ms max/mean | catch-up ms | master CPU s | replica CPU s | notes |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
+                   "lag_ms max/mean | replica INFO max ms | catch-up ms | master CPU s | replica CPU s | notes |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|")
         for p in PAIRS:
             for r in lag.get(p, {}).get("runs", []):
-                out.append("| %s | %.1f | %.1f | %.0f | %.1f | %d | %d | %.0f | %s | %s | %.2f | %.2f | %s |" % (
+                out.append("| %s | %.1f | %.1f | %.0f | %.1f | %d | %d | %.0f | %s | %.1f | %s | %.2f | %.2f | %s |" % (
                     pair_name(p), r["first_write_s"] * 1000, r["load_s"], r["sets_per_s"], r["stream_mb_per_s"], r["samples"],
                     r["max_lag"], r["mean_lag"],
                     "%s/%.0f" % (r["max_lag_ms"], r["mean_lag_ms"]) if r["max_lag_ms"] is not None else "-",
+                    r["replica_info_max_s"] * 1000,
                     "%.0f" % (r["catchup_s"] * 1000) if r["catchup_s"] is not None else "NO",
                     r["master_cpu_s"], r["replica_cpu_s"], "; ".join(r["notes"]).replace("|", "/")))
             if lag.get(p, {}).get("error"):
-                out.append("| %s | %s ||||||||||||" % (pair_name(p), na(lag[p]["error"])))
+                out.append("| %s | %s |||||||||||||" % (pair_name(p), na(lag[p]["error"])))
         out.append("")
     if psync is not None:
         out.append("Partial resync, ms per round (replica resumes -> caught up / -> first poll that saw "

@@ -252,6 +252,10 @@ fn redis_master_to_vireo_replica_by_disk_then_link_cuts_resume() {
             "slave_priority"
         ]
     );
+    // everything received from the master counts as replication input: the snapshot and
+    // the stream
+    let input = info_i64(&v, "stats", "total_net_repl_input_bytes");
+    assert!(input > info_i64(&v, "replication", "slave_repl_offset"), "{input}");
     // the master sees an online replica at the same offset
     let row = info(&m, "replication", "slave0");
     assert!(row.contains(&format!("port={}", v.port())) && row.contains("state=online"), "{row}");
@@ -873,4 +877,26 @@ fn eof_script(b: ServerBuilder) {
     assert_eq!(cv.cmd(&["GET", "k"]), b"$1\r\nv\r\n");
     assert_eq!(cv.cmd(&["EXISTS", "mine"]), b":0\r\n");
     assert!(v.log().contains("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to parser"));
+}
+
+#[test]
+fn a_stalled_master_does_not_stall_the_replica() {
+    let m = start(redis(), &[]);
+    preload(&mut m.connect());
+    let v = start(vireo(), &["--repl-timeout", "1"]);
+    m.signal(libc::SIGSTOP);
+    let mut cv = v.connect();
+    ok(&mut cv, &["REPLICAOF", "127.0.0.1", &m.port().to_string()]);
+    // the handshake waits for the master; clients are served meanwhile
+    let started = std::time::Instant::now();
+    assert!(wait_until(SYNC_WAIT, || {
+        let role = cv.cmd_parsed(&["ROLE"]);
+        role.as_array().unwrap()[3].as_str() == Some("handshake")
+    }));
+    assert_eq!(cv.cmd(&["PING"]), b"+PONG\r\n");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(wait_until(SYNC_WAIT, || v.log().contains("Timeout connecting to the MASTER...")), "{}", v.log_tail(10));
+    m.signal(libc::SIGCONT);
+    wait_link_up(&v);
+    assert_converged(&m, &[&v]);
 }

@@ -398,6 +398,10 @@ pub fn on_wake(srv: &mut Server, events: crate::persist::Events<'_>) {
             }
             link::LinkMsg::Continue { stream, new_id, .. } => continue_with(srv, stream, new_id),
             link::LinkMsg::Full { stream, replid, offset, payload, eof, .. } => {
+                // the snapshot's bytes count as replication input (total_net_repl_input_bytes)
+                if let Some(a) = &srv.repl.link.attempt {
+                    srv.stats.net_repl_input_bytes += a.progress.read.load(Ordering::Relaxed);
+                }
                 let gen = srv.repl.link.gen;
                 srv.repl.link.loading = true;
                 full_sync_done(srv, stream, replid, offset, payload, eof, events);

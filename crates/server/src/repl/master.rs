@@ -77,6 +77,9 @@ pub struct ReplicaLink {
     pub soft_since_ms: i64,
     /// Stream bytes went out: from now on the connection carries nothing else.
     pub stream_started: bool,
+    /// It acknowledged before we saw its diskless transfer end (it loaded faster than the
+    /// fork child was reaped): the stream starts as soon as we do.
+    pub early_ack: bool,
 }
 
 impl ReplicaLink {
@@ -97,6 +100,7 @@ impl ReplicaLink {
             wait_since_ms: now_ms,
             soft_since_ms: 0,
             stream_started: false,
+            early_ack: false,
         }
     }
 
@@ -606,8 +610,11 @@ pub fn socket_child_done(srv: &mut Server, ok: bool) {
             let now = srv.mstime();
             let link = c.repl.as_mut().expect("link");
             link.state = SyncState::Online;
-            link.wait_ack = true;
+            link.wait_ack = !link.early_ack;
             link.ack_ms = now;
+            if link.early_ack {
+                srv.schedule_write(&mut c);
+            }
         } else {
             log_warning!("Diskless rdb transfer to replica {} failed", name);
             c.flags |= cflags::CLOSE_ASAP;
@@ -697,6 +704,14 @@ pub fn before_sleep(srv: &mut Server) {
         srv.repl.acks_changed = false;
         if !srv.repl.waiting.is_empty() {
             serve_waiting(srv);
+        }
+    }
+    // a replica finished loading a diskless transfer: reap the child now rather than at the
+    // next cron tick, so that its stream starts at once
+    if srv.repl.reap_child_asap {
+        srv.repl.reap_child_asap = false;
+        if srv.rdb.child.is_some() {
+            crate::persist::cron(srv);
         }
     }
     if srv.repl.start_sync_asap {
@@ -845,6 +860,10 @@ pub fn replconf_command(ctx: &mut Ctx) {
                 }
                 link.ack_ms = now;
                 srv.repl.acks_changed = true;
+                if link.state == SyncState::WaitBgsaveEnd {
+                    link.early_ack = true;
+                    srv.repl.reap_child_asap = true;
+                }
                 if link.wait_ack && link.state == SyncState::Online {
                     link.wait_ack = false;
                     srv.schedule_write(ctx.c);

@@ -40,6 +40,11 @@ pub struct ReplState {
     pub rdb_for_replicas: bool,
     /// A coordinated FAILOVER in progress.
     pub failover: master::Failover,
+    /// A replica acknowledged while its diskless transfer seemed to run: look for the end of
+    /// the fork child before sleeping.
+    pub reap_child_asap: bool,
+    /// The replica's last quick ACK: (offset, ms).
+    pub quick_ack: (i64, i64),
     /// Ids of the clients blocked in WAIT.
     pub waiting: Vec<u64>,
     /// An ACK arrived since WAIT clients were last looked at.
@@ -66,6 +71,8 @@ impl ReplState {
             offset_history: Default::default(),
             rdb_for_replicas: false,
             failover: Default::default(),
+            reap_child_asap: false,
+            quick_ack: (0, 0),
             waiting: Vec::new(),
             acks_changed: false,
             link: Default::default(),
@@ -129,6 +136,9 @@ pub fn cron(srv: &mut Server) {
         if h.len() > OFFSET_HISTORY_MAX {
             h.pop_front();
         }
+    }
+    if srv.masterhost.is_some() {
+        replica::ack_if_moved(srv);
     }
     if now - srv.repl.last_cron_ms < 1000 {
         return;

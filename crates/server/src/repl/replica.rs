@@ -1000,3 +1000,20 @@ pub fn info_fields(srv: &Server) -> Vec<(&'static str, String)> {
     }
     v
 }
+
+/// vireo's addition to the once-a-second ACK: at most every 100 ms, when the applied offset
+/// moved, the master hears about it, so the lag it reports (slaveN lag_ms, WAIT) is fresh.
+pub fn ack_if_moved(srv: &mut Server) {
+    let Some(t) = srv.repl.link.master_token else { return };
+    let now = srv.mstime();
+    let (last_off, last_ms) = srv.repl.quick_ack;
+    if now - last_ms < 100 {
+        return;
+    }
+    let Some(Some(c)) = srv.clients.get(t) else { return };
+    let Some(off) = c.master.as_ref().filter(|m| !m.pre_psync).map(|m| m.reploff) else { return };
+    if off != last_off {
+        srv.repl.quick_ack = (off, now);
+        send_ack_now(srv);
+    }
+}

@@ -289,7 +289,7 @@ fn swapdb_keeps_serving_old_data_until_the_new_set_is_loaded() {
     // answering from the old data during the transfer and ends with exactly the master's data
     let m = start(redis(), &["--repl-diskless-sync", "yes"]);
     preload(&mut m.connect());
-    let v = start(vireo(), &["--repl-diskless-load", "swapdb"]);
+    let v = start(vireo(), &["--repl-diskless-load", "swapdb", "--replica-lazy-flush", "yes"]);
     let mut c = v.connect();
     ok(&mut c, &["SET", "mine", "old"]);
     let port = m.port().to_string();
@@ -300,6 +300,8 @@ fn swapdb_keeps_serving_old_data_until_the_new_set_is_loaded() {
     wait_link_up(&v);
     assert_converged(&m, &[&v]);
     assert_eq!(c.cmd(&["EXISTS", "mine"]), b":0\r\n");
+    // replica-lazy-flush: the old dataset was freed in the background
+    assert!(wait_until(SYNC_WAIT, || info_i64(&v, "memory", "lazyfreed_objects") >= 1));
 }
 
 #[test]

@@ -74,6 +74,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "replica-announce-port",
     "repl-diskless-load",
     "replica-serve-stale-data",
+    "replica-lazy-flush",
     "replica-read-only",
     "rdb-del-sync-files",
     "repl-timeout",

@@ -500,7 +500,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 /// How a removed value is released.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Free {
+pub(crate) enum Free {
     /// Drop it now, on this thread.
     Sync,
     /// Hand it to the lazy-free thread when it is big enough to be worth it.
@@ -508,7 +508,7 @@ enum Free {
 }
 
 impl Free {
-    fn from_flag(lazy: bool) -> Free {
+    pub(crate) fn from_flag(lazy: bool) -> Free {
         if lazy {
             Free::Lazy
         } else {
@@ -542,7 +542,7 @@ pub(crate) fn free_entry(srv: &Server, e: Entry, lazy: bool) {
 
 /// Releases the contents of a flushed database, on the lazy-free thread for ASYNC flushes
 /// (every key counts as one pending object until the thread has dropped them).
-fn release_flushed(srv: &Server, f: keys::Flushed, how: Free) {
+pub(crate) fn release_flushed(srv: &Server, f: keys::Flushed, how: Free) {
     if how == Free::Lazy && f.keys > 0 {
         let n = f.keys as u64;
         let pending = srv.lazyfree_pending.clone();

@@ -753,8 +753,9 @@ fn empty_data(srv: &mut Server) {
     for i in 0..srv.ks.dbs.len() {
         crate::cmd::multi::touch_all_watched_in_db(srv, None, i, None);
         crate::blocking::signal_all_waited(srv, i);
-        let flushed = srv.ks.dbs[i].flush();
-        drop(flushed);
+        let flushed = vireo_keyspace::ops::keys::flush(&mut srv.ks.dbs[i]);
+        let how = crate::cmd::keys::Free::from_flag(srv.config.replica_lazy_flush);
+        crate::cmd::keys::release_flushed(srv, flushed, how);
     }
 }
 
@@ -771,8 +772,11 @@ fn swap_in(srv: &mut Server, fresh: Vec<vireo_keyspace::db::Db>) {
         db.record_new = old.record_new;
         db.track_writes = old.track_writes;
         db.set_expand_guard(Some(crate::evict::dict_expand_allowed));
-        let previous = std::mem::replace(old, db);
-        drop(previous);
+        let mut previous = std::mem::replace(old, db);
+        // the old data goes the way replica-lazy-flush says
+        let flushed = vireo_keyspace::ops::keys::flush(&mut previous);
+        let how = crate::cmd::keys::Free::from_flag(srv.config.replica_lazy_flush);
+        crate::cmd::keys::release_flushed(srv, flushed, how);
     }
 }
 

@@ -18,6 +18,11 @@ use vireo_keyspace::types::{Elem, Limits};
 use vireo_keyspace::value::Value;
 use vireo_keyspace::SBytes;
 
+/// The most elements a collection is presized for from the length its encoding declares;
+/// bigger ones grow as their elements actually arrive (a damaged or hostile length must not
+/// allocate gigabytes up front).
+pub const PRESIZE_MAX: u64 = 1 << 20;
+
 /// The type byte Redis 7.0 would write for `v` (None for the types not handled yet).
 pub fn type_byte(v: &Value) -> Option<u8> {
     match v {
@@ -315,7 +320,8 @@ pub fn read_value<R: Read>(d: &mut Decoder<R>, t: u8, limits: &Limits) -> Result
         }
         vtype::SET => {
             let n = d.length()?;
-            let mut s = Set::for_loading(n.min(usize::MAX as u64) as usize, limits.set_max_intset_entries);
+            // presized for at most PRESIZE_MAX members: a declared length is not trusted with memory
+            let mut s = Set::for_loading(n.min(PRESIZE_MAX) as usize, limits.set_max_intset_entries);
             for _ in 0..n {
                 let m = d.string()?;
                 if !s.add(&m, limits.set_max_intset_entries) {
@@ -340,7 +346,7 @@ pub fn read_value<R: Read>(d: &mut Decoder<R>, t: u8, limits: &Limits) -> Result
             let mut h = if n <= limits.hash_max_listpack_entries as u64 {
                 Hash::new()
             } else {
-                Hash::new_hashtable(n.min(1 << 30) as usize)
+                Hash::new_hashtable(n.min(PRESIZE_MAX) as usize)
             };
             for _ in 0..n {
                 let f = d.string()?;
@@ -382,7 +388,7 @@ pub fn read_value<R: Read>(d: &mut Decoder<R>, t: u8, limits: &Limits) -> Result
         }
         vtype::ZSET | vtype::ZSET_2 => {
             let n = d.length()?;
-            let mut items: Vec<(SBytes, f64)> = Vec::with_capacity(n.min(1 << 20) as usize);
+            let mut items: Vec<(SBytes, f64)> = Vec::with_capacity(n.min(PRESIZE_MAX) as usize);
             for _ in 0..n {
                 let m = d.string()?;
                 let s = if t == vtype::ZSET_2 { d.binary_double()? } else { d.text_double()? };

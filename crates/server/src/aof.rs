@@ -436,7 +436,8 @@ pub fn next_command(data: &[u8], pos: &mut usize) -> Result<Option<Vec<bytes::By
             return Err(start);
         }
         let len: usize = std::str::from_utf8(&h[1..]).ok().and_then(|s| s.parse().ok()).ok_or(start)?;
-        if p + len + 2 > data.len() || &data[p + len..p + len + 2] != b"\r\n" {
+        // (checked: a huge declared length must not overflow)
+        if len > data.len() - p || data.len() - p - len < 2 || &data[p + len..p + len + 2] != b"\r\n" {
             return Err(start);
         }
         argv.push(bytes::Bytes::copy_from_slice(&data[p..p + len]));

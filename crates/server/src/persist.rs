@@ -560,7 +560,8 @@ pub fn load_with<R: io::Read>(
                 db = n as usize;
             }
             Item::ResizeDb { keys, .. } => {
-                dbs[db].expand(keys.min(1 << 30) as usize);
+                // presized up to 16M keys: a declared size is not trusted with memory
+                dbs[db].expand(keys.min(1 << 24) as usize);
             }
             Item::Function(_) => {
                 return Err(format!("a function library at offset {at}: vireo does not support functions yet"));

@@ -154,3 +154,27 @@ fn damaged_command_form_bases_stop_at_the_damage() {
         }
     }
 }
+
+/// Inputs the fuzz targets found: a bulk length near usize::MAX (overflowed the bounds check)
+/// and a collection declaring 2^31 members (was presized up front).
+#[test]
+fn fuzz_findings_stay_fixed() {
+    for huge in ["18446744073709551615", "18446744073709551614", "18446744073709551613"] {
+        let cmd = format!("*1\r\n${huge}\r\nx\r\n");
+        let mut pos = 0;
+        assert_eq!(next_command(cmd.as_bytes(), &mut pos), Err(0));
+    }
+    let payload: &[u8] =
+        &[2, 128, 128, 0, 0, 0, 0, 0, 0, 0, 77, 128, 128, 4, 0, 0, 0, 0, 0, 0, 0, 21, 0, 0, 0, 0, 0, 0];
+    for t in [2u8, 4, 3, 5] {
+        let mut body = payload.to_vec();
+        body[0] = t;
+        let mut d = vireo_rdb::enc::Decoder::new(&body[..]);
+        let ty = d.u8().unwrap();
+        assert!(vireo_rdb::value::read_value(&mut d, ty, &Default::default()).is_err());
+    }
+    // a RESIZEDB of 2^62 keys in a file is not trusted either
+    let mut rdb = b"REDIS0010".to_vec();
+    rdb.extend_from_slice(&[0xFE, 0, 0xFB, 0x81, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert!(load(&rdb).is_err());
+}

@@ -55,6 +55,8 @@ pub enum Evict {
 pub fn not_counted_memory(srv: &Server) -> usize {
     let mut n = srv.prop.aof_buf.capacity();
     if let Some(b) = &srv.prop.backlog {
+        // as Redis: everything beyond repl-backlog-size (not block-rounded, so that a growing
+        // stream moves the counted part by nothing)
         n += b.mem().saturating_sub(b.size() as usize);
     }
     n

@@ -379,7 +379,7 @@ pub fn memory_overhead(srv: &Server, caller: Option<&Client>, ms: MallocStats) -
     if let Some(b) = &srv.prop.backlog {
         let mem = b.mem();
         mh.repl_buffers = mem;
-        mh.repl_backlog = mem.min(b.size() as usize);
+        mh.repl_backlog = mem - b.held_mem();
     }
     let mut normal = 0usize;
     let mut slaves = 0usize;

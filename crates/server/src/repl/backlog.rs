@@ -57,9 +57,25 @@ impl ReplBuffer {
         self.size = size.max(1);
     }
 
-    /// Bytes held in memory (block capacities).
+    /// Bytes held in memory (block capacities and the block list itself).
     pub fn mem(&self) -> usize {
-        self.blocks.iter().map(|b| b.data.capacity()).sum()
+        self.blocks.iter().map(|b| b.data.capacity()).sum::<usize>()
+            + self.blocks.capacity() * std::mem::size_of::<Block>()
+    }
+
+    /// Memory of the blocks held only for lagging replicas (older than the newest blocks that
+    /// cover `repl-backlog-size`).
+    pub fn held_mem(&self) -> usize {
+        let mut covered = false;
+        let mut held = 0;
+        for b in self.blocks.iter().rev() {
+            if covered {
+                held += b.data.capacity();
+            } else if self.end + 1 - b.start >= self.size {
+                covered = true;
+            }
+        }
+        held
     }
 
     /// Appends bytes to the stream.
@@ -118,6 +134,10 @@ impl ReplBuffer {
             } else {
                 break;
             }
+        }
+        // give back the list's room once lagging replicas are gone
+        if self.blocks.capacity() > 64 && self.blocks.len() < self.blocks.capacity() / 4 {
+            self.blocks.shrink_to(self.blocks.len() * 2);
         }
     }
 
@@ -178,7 +198,8 @@ mod tests {
         b.trim(None);
         assert!(b.chunk_at(1001 + 40_000).is_none());
         assert_eq!(b.copy_from(b.end() - 9).unwrap(), data[data.len() - 10..]);
-        assert!(b.mem() <= BLOCK);
+        assert_eq!(b.held_mem(), 0);
+        assert!(b.mem() <= BLOCK + 64 * std::mem::size_of::<Block>());
     }
 
     #[test]

@@ -442,6 +442,9 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
     let mut total = 0usize;
     let mut closed = false;
     let read_from = c.qbuf.len();
+    // the master's stream never ends: its client reads one chunk per turn, as Redis does, so
+    // that the other clients are served in between
+    let budget = if c.has(cflags::MASTER) { READ_CHUNK } else { READ_BUDGET };
     c.read_more = false;
     loop {
         let want = c.parser.pending_bulk_for(c.qbuf.len()).unwrap_or(0).max(READ_CHUNK);
@@ -449,7 +452,7 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
             c.qbuf.reserve(want);
         }
         let spare = c.qbuf.spare_capacity_mut();
-        let len = spare.len();
+        let len = if budget < READ_BUDGET { spare.len().min(want) } else { spare.len() };
         // SAFETY: reading into the uninitialized spare capacity; only the bytes the kernel
         // reports as written are exposed through set_len below.
         let buf = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr() as *mut u8, len) };
@@ -465,7 +468,7 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
                 if n < len {
                     break;
                 }
-                if total >= READ_BUDGET {
+                if total >= budget {
                     c.read_more = true;
                     ready.push(token);
                     break;

@@ -286,22 +286,28 @@ fn redis_master_to_vireo_replica_diskless_and_swapdb() {
 #[test]
 fn swapdb_keeps_serving_old_data_until_the_new_set_is_loaded() {
     // a replica with its own data is re-pointed to a master with a different history: it keeps
-    // answering from the old data during the transfer and ends with exactly the master's data
+    // answering from the old data during the transfer and ends with exactly the master's data;
+    // swapdb frees the old data in the background, and so does a disk load with
+    // replica-lazy-flush
     let m = start(redis(), &["--repl-diskless-sync", "yes"]);
     preload(&mut m.connect());
-    let v = start(vireo(), &["--repl-diskless-load", "swapdb", "--replica-lazy-flush", "yes"]);
-    let mut c = v.connect();
-    ok(&mut c, &["SET", "mine", "old"]);
-    let port = m.port().to_string();
-    ok(&mut c, &["REPLICAOF", "127.0.0.1", &port]);
-    // whatever the moment, a read sees either the old or the new dataset, never an empty one
-    let r = c.cmd(&["DBSIZE"]);
-    assert_ne!(r, b":0\r\n");
-    wait_link_up(&v);
-    assert_converged(&m, &[&v]);
-    assert_eq!(c.cmd(&["EXISTS", "mine"]), b":0\r\n");
-    // replica-lazy-flush: the old dataset was freed in the background
-    assert!(wait_until(SYNC_WAIT, || info_i64(&v, "memory", "lazyfreed_objects") >= 1));
+    for args in
+        [&["--repl-diskless-load", "swapdb"][..], &["--repl-diskless-load", "disabled", "--replica-lazy-flush", "yes"]]
+    {
+        let v = start(vireo(), args);
+        let mut c = v.connect();
+        ok(&mut c, &["SET", "mine", "old"]);
+        let port = m.port().to_string();
+        ok(&mut c, &["REPLICAOF", "127.0.0.1", &port]);
+        // whatever the moment, a read sees the old dataset, the new one or -LOADING, never an
+        // empty one
+        let r = c.cmd(&["DBSIZE"]);
+        assert_ne!(r, b":0\r\n");
+        wait_link_up(&v);
+        assert_converged(&m, &[&v]);
+        assert_eq!(c.cmd(&["EXISTS", "mine"]), b":0\r\n");
+        assert!(wait_until(SYNC_WAIT, || info_i64(&v, "memory", "lazyfreed_objects") >= 1), "{args:?}");
+    }
 }
 
 #[test]

@@ -773,9 +773,9 @@ fn swap_in(srv: &mut Server, fresh: Vec<vireo_keyspace::db::Db>) {
         db.track_writes = old.track_writes;
         db.set_expand_guard(Some(crate::evict::dict_expand_allowed));
         let mut previous = std::mem::replace(old, db);
-        // the old data goes the way replica-lazy-flush says
+        // the old data is freed in the background, as Redis discards it
         let flushed = vireo_keyspace::ops::keys::flush(&mut previous);
-        let how = crate::cmd::keys::Free::from_flag(srv.config.replica_lazy_flush);
+        let how = crate::cmd::keys::Free::from_flag(true);
         crate::cmd::keys::release_flushed(srv, flushed, how);
     }
 }

@@ -442,7 +442,7 @@ fn continue_with(srv: &mut Server, stream: std::net::TcpStream, new_id: Option<S
         unapplied_at: 0,
         pre_psync: false,
     };
-    if !create_master_client(srv, stream, mc, cached.db, Vec::new()) {
+    if !create_master_client(srv, stream, mc, cached.db) {
         srv.repl.link.cached = Some(cached);
         return;
     }
@@ -452,15 +452,8 @@ fn continue_with(srv: &mut Server, stream: std::net::TcpStream, new_id: Option<S
     log_notice!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
 }
 
-/// Turns the socket into the master client (replicationCreateMasterClient). `leftover` holds
-/// stream bytes that arrived with the end of the transfer.
-fn create_master_client(
-    srv: &mut Server,
-    stream: std::net::TcpStream,
-    mc: MasterClient,
-    db: i64,
-    leftover: Vec<u8>,
-) -> bool {
+/// Turns the socket into the master client (replicationCreateMasterClient).
+fn create_master_client(srv: &mut Server, stream: std::net::TcpStream, mc: MasterClient, db: i64) -> bool {
     if stream.set_nonblocking(true).is_err() {
         srv.repl.link.phase = LinkPhase::Connect;
         return false;
@@ -497,17 +490,6 @@ fn create_master_client(
     srv.repl.link.master_token = Some(token);
     srv.repl.link.phase = LinkPhase::Connected;
     srv.repl.link.down_since = 0;
-    if !leftover.is_empty() {
-        if let Some(mut c) = crate::net::take_client(srv, token) {
-            c.qbuf.extend_from_slice(&leftover);
-            if let Some(m) = c.master.as_mut() {
-                m.read_reploff += leftover.len() as i64;
-                m.unapplied.extend_from_slice(&leftover);
-            }
-            crate::net::process_input(srv, &mut c);
-            crate::net::put_client(srv, c);
-        }
-    }
     true
 }
 
@@ -619,7 +601,7 @@ fn full_sync_done(
         unapplied_at: 0,
         pre_psync: offset == -1,
     };
-    if !create_master_client(srv, stream, mc, db, Vec::new()) {
+    if !create_master_client(srv, stream, mc, db) {
         return;
     }
     // our history is now the master's

@@ -650,12 +650,20 @@ fn protocol_script(b: ServerBuilder) {
     let mut stream = cmd_bytes(&["SELECT", "0"]);
     stream.extend(cmd_bytes(&["SET", "a", "1"]));
     stream.extend(cmd_bytes(&["PING"]));
+    // commands that fail here still count: the errors are logged, never sent
+    stream.extend(cmd_bytes(&["NOTACMD", "x"]));
+    stream.extend(cmd_bytes(&["LPUSH", "a", "x"]));
     let before_getack = 100 + stream.len() as i64;
     let getack = cmd_bytes(&["REPLCONF", "GETACK", "*"]);
     stream.extend(&getack);
     link.send(&stream);
     link.next_ack(before_getack);
     let applied = before_getack + getack.len() as i64;
+    let log = v.log();
+    assert!(log.contains("== CRITICAL == This replica is sending an error to its master: 'unknown command 'NOTACMD', with args beginning with: 'x' ' after processing the command '<unknown>'"), "{log}");
+    assert!(log.contains("== CRITICAL == This replica is sending an error to its master: '-WRONGTYPE Operation against a key holding the wrong kind of value' after processing the command 'lpush'"), "{log}");
+    assert!(log.contains("Latest backlog is: '"), "{log}");
+    assert_eq!(info(&v, "stats", "unexpected_error_replies"), "2");
     // a transaction whose EXEC has not arrived is not applied
     let multi = [cmd_bytes(&["MULTI"]), cmd_bytes(&["SET", "b", "2"])].concat();
     link.send(&multi);

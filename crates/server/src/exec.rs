@@ -548,6 +548,11 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     }
     // replies of the master link, the AOF loader and CLIENT REPLY OFF/SKIP are dropped
     if c.has(cflags::MASTER) || streaming_replica {
+        if failed && c.has(cflags::MASTER) && c.reply.rb.buf.get(reply_start) == Some(&b'-') {
+            let reply = c.reply.rb.buf[reply_start..].to_vec();
+            let name = srv.registry.get(id).full_name.clone();
+            crate::repl::replica::log_error_to_master(srv, &reply, &name);
+        }
         c.reply.rb.buf.truncate(reply_start);
     } else if c.reply_mode != ReplyMode::On {
         drop_reply_keeping_pushes(c, reply_start);

@@ -808,17 +808,14 @@ pub fn master_bytes_read(c: &mut Client, bytes_from: usize) {
 /// EXEC has not arrived — forwarding exactly those bytes to our own stream.
 pub fn master_command_done(srv: &mut Server, c: &mut Client, reply_at: usize) {
     if c.reply.rb.buf.len() > reply_at {
+        // a command the gate refused (call() already handled those of the handlers)
         if c.reply.rb.buf[reply_at] == b'-' {
-            let end = c.reply.rb.buf[reply_at..]
-                .iter()
-                .position(|&b| b == b'\r')
-                .map_or(c.reply.rb.buf.len(), |p| p + reply_at);
-            let err = String::from_utf8_lossy(&c.reply.rb.buf[reply_at + 1..end]).to_string();
-            log_warning!(
-                "== CRITICAL == This replica is sending an error to its master: '{}' after processing the command '{}'",
-                err,
-                c.last_cmd
-            );
+            let cmd = match srv.registry.lookup(&c.argv) {
+                crate::registry::Lookup::Found(id) => srv.registry.get(id).full_name.clone(),
+                _ => "<unknown>".to_string(),
+            };
+            let reply = c.reply.rb.buf[reply_at..].to_vec();
+            log_error_to_master(srv, &reply, &cmd);
         }
         c.reply.rb.buf.truncate(reply_at);
     }
@@ -841,6 +838,31 @@ pub fn master_command_done(srv: &mut Server, c: &mut Client, reply_at: usize) {
         m.unapplied_at += n;
     }
     m.reploff = applied_to;
+}
+
+/// A command of our master failed here: the error is never sent, but it means the stream did
+/// not apply cleanly, so it is logged (with the latest bytes of the stream) and counted, as
+/// Redis does. `reply` starts with the error line.
+pub fn log_error_to_master(srv: &mut Server, reply: &[u8], cmd: &str) {
+    let end = reply.iter().position(|&b| b == b'\r').unwrap_or(reply.len());
+    let text = String::from_utf8_lossy(&reply[1.min(end)..end.min(1 + 4096)]).to_string();
+    // Redis logs the error as its code built it: a generic error without its "ERR ", one with
+    // its own code with the dash
+    let err = match text.strip_prefix("ERR ") {
+        Some(rest) => rest.to_string(),
+        None => format!("-{text}"),
+    };
+    log_warning!(
+        "== CRITICAL == This replica is sending an error to its master: '{}' after processing the command '{}'",
+        err,
+        cmd
+    );
+    if let Some(b) = srv.prop.backlog.as_ref().filter(|b| b.histlen() > 0) {
+        let from = (b.end() + 1).saturating_sub(b.histlen().min(256));
+        let tail = b.copy_from(from).unwrap_or_default();
+        log_warning!("Latest backlog is: '{}'", crate::util::repr(&tail));
+    }
+    srv.stats.unexpected_error_replies += 1;
 }
 
 /// Once a second: connects, times out the link, sends ACKs.

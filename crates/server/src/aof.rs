@@ -34,46 +34,120 @@ pub struct Manifest {
     pub history: Vec<AofFile>,
 }
 
+/// Why a manifest was refused: Redis's message and, when a line is to blame, its number and
+/// text (logged as Redis logs them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError {
+    pub line: Option<(usize, String)>,
+    pub msg: &'static str,
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.line {
+            Some((n, l)) => write!(f, "{} (line {n}: '{l}')", self.msg),
+            None => f.write_str(self.msg),
+        }
+    }
+}
+
+impl ManifestError {
+    /// Logs the error in Redis's layout.
+    pub fn log(&self) {
+        log_warning!("\n*** FATAL AOF MANIFEST FILE ERROR ***\n");
+        if let Some((n, l)) = &self.line {
+            log_warning!("Reading the manifest file, at line {}\n", n);
+            log_warning!(">>> '{}'\n", l);
+        }
+        log_warning!("{}\n", self.msg);
+    }
+}
+
+/// The longest manifest line Redis reads.
+const MANIFEST_MAX_LINE: usize = 1024;
+
 impl Manifest {
     pub fn parse(text: &str) -> Result<Manifest, String> {
+        Manifest::parse_detailed(text).map_err(|e| e.to_string())
+    }
+
+    /// Parses a manifest with Redis's rules: `#` lines are comments; every other line must end
+    /// with a newline, fit 1024 bytes, not be blank, and hold at least 6 words in key/value
+    /// pairs (quoted as redis.conf quotes) with `file` (a bare file name), a non-zero `seq` and
+    /// a `type` of b, h or i; unknown keys are allowed. One base at most; incr sequence numbers
+    /// strictly increase. An empty manifest is an error.
+    pub fn parse_detailed(text: &str) -> Result<Manifest, ManifestError> {
         let mut m = Manifest::default();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
+        if text.is_empty() {
+            return Err(ManifestError { line: None, msg: "Found an empty AOF manifest" });
+        }
+        let mut maxseq = 0u64;
+        let mut rest = text;
+        let mut n = 0;
+        while !rest.is_empty() {
+            n += 1;
+            let (raw, complete) = match rest.find('\n') {
+                Some(i) if i <= MANIFEST_MAX_LINE => {
+                    let l = &rest[..i + 1];
+                    rest = &rest[i + 1..];
+                    (l, true)
+                }
+                _ => {
+                    let cut = rest.len().min(MANIFEST_MAX_LINE);
+                    let cut = (0..=cut).rev().find(|&c| rest.is_char_boundary(c)).unwrap_or(0);
+                    (&rest[..cut], false)
+                }
+            };
+            if raw.starts_with('#') && complete {
                 continue;
             }
-            let words: Vec<&str> = line.split_whitespace().collect();
-            let mut name = None;
-            let mut seq = None;
-            let mut kind = None;
+            let line = raw.trim_matches(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n').to_string();
+            let fail = |msg| Err(ManifestError { line: Some((n, line.clone())), msg });
+            if raw.starts_with('#') || !complete {
+                return fail("The AOF manifest file contains too long line");
+            }
+            if line.is_empty() {
+                return fail("Invalid AOF manifest file format");
+            }
+            let words = match vireo_config::syntax::split_args(line.as_bytes()) {
+                Some(w) if w.len() >= 6 && w.len() % 2 == 0 => w,
+                _ => return fail("Invalid AOF manifest file format"),
+            };
+            let (mut name, mut seq, mut kind) = (None, 0u64, None);
             for pair in words.chunks(2) {
-                match pair {
-                    ["file", v] => name = Some(v.to_string()),
-                    ["seq", v] => seq = v.parse::<u64>().ok(),
-                    ["type", v] => kind = Some(v.to_string()),
-                    [_, _] => {}
-                    _ => return Err(format!("Invalid AOF manifest file format (line {})", n + 1)),
+                let (k, v) = (&pair[0], &pair[1]);
+                if k.eq_ignore_ascii_case(b"file") {
+                    let f = String::from_utf8_lossy(v).to_string();
+                    if f.contains('/') {
+                        return fail("File can't be a path, just a filename");
+                    }
+                    name = Some(f);
+                } else if k.eq_ignore_ascii_case(b"seq") {
+                    seq = atoll(v);
+                } else if k.eq_ignore_ascii_case(b"type") {
+                    kind = v.first().copied();
                 }
             }
-            let (Some(name), Some(seq), Some(kind)) = (name, seq, kind) else {
-                return Err(format!("Invalid AOF manifest file format (line {})", n + 1));
+            let (Some(name), true, Some(kind)) = (name, seq != 0, kind) else {
+                return fail("Invalid AOF manifest file format");
             };
             let f = AofFile { name, seq };
-            match kind.as_str() {
-                "b" => {
+            match kind {
+                b'b' => {
                     if m.base.is_some() {
-                        return Err("Found duplicate base file information".into());
+                        return fail("Found duplicate base file information");
                     }
                     m.base = Some(f)
                 }
-                "i" => {
-                    if m.incrs.last().is_some_and(|l| l.seq >= f.seq) {
-                        return Err("Found a non-monotonic sequence number".into());
+                b'h' => m.history.push(f),
+                b'i' => {
+                    if seq <= maxseq {
+                        return fail("Found a non-monotonic sequence number");
                     }
+                    maxseq = seq;
                     m.incrs.push(f)
                 }
-                "h" => m.history.push(f),
-                other => return Err(format!("Unknown AOF file type '{other}'")),
+                _ => return fail("Unknown AOF file type"),
             }
         }
         Ok(m)
@@ -81,14 +155,22 @@ impl Manifest {
 
     pub fn render(&self) -> String {
         let mut s = String::new();
+        let mut line = |f: &AofFile, t: char| {
+            let needs_quotes = f
+                .name
+                .bytes()
+                .any(|c| matches!(c, b'\\' | b'"' | b'\'') || c.is_ascii_whitespace() || !(0x21..0x7f).contains(&c));
+            let name = if needs_quotes { vireo_config::syntax::repr(f.name.as_bytes()) } else { f.name.clone() };
+            s.push_str(&format!("file {} seq {} type {}\n", name, f.seq, t));
+        };
         if let Some(b) = &self.base {
-            s.push_str(&format!("file {} seq {} type b\n", b.name, b.seq));
+            line(b, 'b');
         }
         for h in &self.history {
-            s.push_str(&format!("file {} seq {} type h\n", h.name, h.seq));
+            line(h, 'h');
         }
         for i in &self.incrs {
-            s.push_str(&format!("file {} seq {} type i\n", i.name, i.seq));
+            line(i, 'i');
         }
         s
     }
@@ -99,6 +181,26 @@ impl Manifest {
 
     fn next_incr_seq(&self) -> u64 {
         self.incrs.last().map_or(1, |i| i.seq + 1)
+    }
+}
+
+/// C's atoll as the manifest reader uses it: leading blanks, a sign, digits up to the first
+/// other byte; 0 when there are none (negative values count as missing too).
+fn atoll(v: &[u8]) -> u64 {
+    let t: Vec<u8> = v.iter().copied().skip_while(|c| c.is_ascii_whitespace()).collect();
+    let (neg, digits) = match t.first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, &t[..]),
+    };
+    let mut n: u64 = 0;
+    for &c in digits.iter().take_while(|c| c.is_ascii_digit()) {
+        n = n.saturating_mul(10).saturating_add((c - b'0') as u64);
+    }
+    if neg {
+        0
+    } else {
+        n
     }
 }
 
@@ -249,10 +351,10 @@ pub fn load_and_open_at_startup(
     let t0 = Instant::now();
     let mut manifest = Manifest::default();
     if let Ok(text) = fs::read_to_string(&mpath) {
-        manifest = match Manifest::parse(&text) {
+        manifest = match Manifest::parse_detailed(&text) {
             Ok(m) => m,
             Err(e) => {
-                log_warning!("{}", e);
+                e.log();
                 return Err(crate::persist::LoadFailed);
             }
         };
@@ -879,6 +981,30 @@ mod tests {
         assert!(Manifest::parse("file a seq 3 type i\nfile b seq 2 type i\n").is_err());
         assert!(Manifest::parse("file a seq x type i\n").is_err());
         assert!(Manifest::parse("file a seq 1 type z\n").is_err());
+    }
+
+    #[test]
+    fn manifest_follows_redis_rules() {
+        let err = |t: &str| Manifest::parse_detailed(t).unwrap_err().msg;
+        assert_eq!(err(""), "Found an empty AOF manifest");
+        assert_eq!(err("file a seq 1 type b\n\nfile b seq 2 type i\n"), "Invalid AOF manifest file format");
+        assert_eq!(err("file a seq 1 type b"), "The AOF manifest file contains too long line");
+        assert_eq!(
+            err(&format!("file {} seq 1 type b\n", "x".repeat(1100))),
+            "The AOF manifest file contains too long line"
+        );
+        assert_eq!(err("file a type b\n"), "Invalid AOF manifest file format");
+        assert_eq!(err("file a seq 1 type b extra\n"), "Invalid AOF manifest file format");
+        assert_eq!(err("filx a seq 1 type b\n"), "Invalid AOF manifest file format");
+        assert_eq!(err("file dir/a seq 1 type b\n"), "File can't be a path, just a filename");
+        assert_eq!(err("file a seq 1 type x\n"), "Unknown AOF file type");
+        let e = Manifest::parse_detailed("# note\nfile a seq 1 type b\nfile b seq 0 type i\n").unwrap_err();
+        assert_eq!(e.line, Some((3, "file b seq 0 type i".to_string())));
+        // unknown keys are allowed; comments skipped; names with blanks are quoted
+        let m = Manifest::parse("# c\nFILE a seq 1 TYPE b other x\nfile \"my file.aof\" seq 2 type i\n").unwrap();
+        assert_eq!(m.incrs[0].name, "my file.aof");
+        assert_eq!(m.render(), "file a seq 1 type b\nfile \"my file.aof\" seq 2 type i\n");
+        assert_eq!(Manifest::parse(&m.render()).unwrap(), m);
     }
 
     #[test]

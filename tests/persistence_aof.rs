@@ -471,3 +471,39 @@ fn full_disk_refuses_writes_until_the_aof_can_be_written() {
     assert_eq!(c.cmd(&["MGET", "a", "b", "c"]), b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn old_aof_with_rdb_preamble_loads_preamble_and_commands() {
+    let dir = fresh_dir("legacy-preamble");
+    // what Redis 4 to 6 wrote with aof-use-rdb-preamble: an RDB, then the commands after it
+    let v = vireo().dir(&dir).start();
+    let mut c = v.connect();
+    ok(&mut c, &["SET", "from-rdb", "1"]);
+    ok(&mut c, &["RPUSH", "list", "a"]);
+    ok(&mut c, &["SAVE"]);
+    drop(c);
+    drop(v);
+    let mut old = std::fs::read(dir.join("dump.rdb")).unwrap();
+    std::fs::remove_file(dir.join("dump.rdb")).unwrap();
+    for cmd in [vec!["SELECT", "0"], vec!["SET", "from-commands", "2"], vec!["RPUSH", "list", "b"]] {
+        old.extend_from_slice(format!("*{}\r\n", cmd.len()).as_bytes());
+        for a in cmd {
+            old.extend_from_slice(format!("${}\r\n{}\r\n", a.len(), a).as_bytes());
+        }
+    }
+    std::fs::write(dir.join("appendonly.aof"), &old).unwrap();
+    let r = aof_builder(redis(), &dir).start();
+    let mut rc = r.connect();
+    let want = digest(&mut rc);
+    assert_eq!(rc.cmd(&["LRANGE", "list", "0", "-1"]), b"*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+    drop(rc);
+    drop(r);
+    // Redis migrated it; start over from the single file for vireo
+    std::fs::remove_dir_all(dir.join("appendonlydir")).unwrap();
+    std::fs::write(dir.join("appendonly.aof"), &old).unwrap();
+    let v = aof_builder(vireo(), &dir).start();
+    let mut c = v.connect();
+    assert_eq!(c.cmd(&["MGET", "from-rdb", "from-commands"]), b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    assert_eq!(digest(&mut c), want);
+    let _ = std::fs::remove_dir_all(&dir);
+}

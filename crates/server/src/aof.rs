@@ -478,6 +478,10 @@ fn load_files(srv: &mut Server, m: &Manifest, events: crate::persist::Events<'_>
             match res {
                 Ok(st) => {
                     log_notice!("Done loading RDB, keys loaded: {}, keys expired: {}.", st.loaded, st.expired);
+                    // an AOF of Redis before 7.0 is an RDB preamble followed by commands
+                    if st.end < file_size(&path) {
+                        replay(srv, &path, &b.name, m.incrs.is_empty(), &mut *events, done, st.end as usize)?;
+                    }
                 }
                 Err(e) => {
                     log_warning!("Bad file format reading the append only file {}: {}", b.name, e.trim_end());
@@ -485,7 +489,7 @@ fn load_files(srv: &mut Server, m: &Manifest, events: crate::persist::Events<'_>
                 }
             }
         } else {
-            replay(srv, &path, &b.name, false, &mut *events, done)?;
+            replay(srv, &path, &b.name, m.incrs.is_empty(), &mut *events, done, 0)?;
         }
         done += file_size(&path);
         log_notice!("DB loaded from base file {}: {:.3} seconds", b.name, t.elapsed().as_secs_f64());
@@ -494,7 +498,7 @@ fn load_files(srv: &mut Server, m: &Manifest, events: crate::persist::Events<'_>
         let t = Instant::now();
         let last = i + 1 == total;
         let path = d.join(&inc.name);
-        replay(srv, &path, &inc.name, last, &mut *events, done)?;
+        replay(srv, &path, &inc.name, last, &mut *events, done, 0)?;
         done += file_size(&path);
         log_notice!("DB loaded from incr file {}: {:.3} seconds", inc.name, t.elapsed().as_secs_f64());
     }
@@ -558,6 +562,7 @@ fn replay(
     last: bool,
     events: crate::persist::Events<'_>,
     done: u64,
+    from: usize,
 ) -> Result<(), ()> {
     let data = match fs::read(path) {
         Ok(d) => d,
@@ -567,7 +572,7 @@ fn replay(
         }
     };
     let mut fake = Client::fake(u64::MAX);
-    let mut pos = 0;
+    let mut pos = from.min(data.len());
     let mut loops = 0u64;
     loop {
         // every 1024 commands (the first included), as Redis: progress, and clients served

@@ -472,6 +472,9 @@ pub struct LoadStats {
     pub used_mem: Option<u64>,
     /// The replication AUX fields (repl-id, repl-offset, repl-stream-db) when all are present.
     pub repl: Option<(String, i64, i64)>,
+    /// Bytes of the stream the RDB took, up to and including its checksum (an old AOF goes
+    /// on with commands after that).
+    pub end: u64,
 }
 
 /// Redis's log lines after an RDB was loaded.
@@ -537,7 +540,10 @@ pub fn load_with<R: io::Read>(
         let item = rd.next_item().map_err(|e| e.to_string())?;
         let dbs = host.dbs();
         match item {
-            Item::End => break,
+            Item::End => {
+                st.end = rd.offset();
+                break;
+            }
             Item::Aux { key, value } => {
                 let v = String::from_utf8_lossy(&value).to_string();
                 match &key[..] {

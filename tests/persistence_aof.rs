@@ -239,7 +239,9 @@ fn old_single_file_aof_is_migrated() {
     ok(&mut c, &["SELECT", "2"]);
     assert_eq!(c.cmd(&["SISMEMBER", "s", "x"]), b":1\r\n");
     let want = digest(&mut c);
-    assert!(v.log().contains("Successfully migrated an old-style AOF into the AOF directory"));
+    assert!(v.log().contains(
+        "Successfully migrated an old-style AOF file (appendonly.aof) into the AOF directory (appendonlydir)."
+    ));
     let manifest = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
     assert!(manifest.starts_with("file appendonly.aof seq 1 type b\n"), "{manifest}");
     drop(c);

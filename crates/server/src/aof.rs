@@ -358,29 +358,46 @@ pub fn load_and_open_at_startup(
                 return Err(crate::persist::LoadFailed);
             }
         };
-        let total = files_size(srv, &manifest);
-        crate::persist::start_loading(srv, total);
-        let r = load_files(srv, &manifest, &mut *events);
-        crate::persist::stop_loading(srv);
-        r.map_err(|()| crate::persist::LoadFailed)?;
-        log_notice!("DB loaded from append only file: {:.3} seconds", t0.elapsed().as_secs_f64());
-    } else if Path::new(&srv.config.appendfilename).is_file() {
-        // a pre-7.0 single-file AOF: it becomes the base of a new directory, keeping its name
-        let old = srv.config.appendfilename.clone();
-        if let Err(e) = fs::create_dir_all(&d) {
-            log_warning!("Can't open or create append-only dir {}: {}", d.display(), crate::util::os_error_text(&e));
-            return Err(crate::persist::LoadFailed);
+    }
+    // A pre-7.0 single-file AOF in `dir` becomes the base of the directory, keeping its name:
+    // when there is no directory, no manifest (or an empty one), or a manifest left by an
+    // upgrade interrupted before the move (only that file as base, not in the directory yet).
+    let old = srv.config.appendfilename.clone();
+    if Path::new(&old).is_file() {
+        let only_old_base = manifest.incrs.is_empty()
+            && manifest.base.as_ref().is_some_and(|b| b.name == old)
+            && !d.join(&old).exists();
+        if !d.is_dir() || (manifest.base.is_none() && manifest.incrs.is_empty()) || only_old_base {
+            if let Err(e) = fs::create_dir_all(&d) {
+                log_warning!(
+                    "Can't open or create append-only dir {}: {}",
+                    d.display(),
+                    crate::util::os_error_text(&e)
+                );
+                return Err(crate::persist::LoadFailed);
+            }
+            manifest.base = Some(AofFile { name: old.clone(), seq: 1 });
+            if let Err(e) = persist_manifest(srv, &manifest) {
+                log_warning!("Can't persist the AOF manifest: {}", e);
+                return Err(crate::persist::LoadFailed);
+            }
+            if let Err(e) = fs::rename(&old, d.join(&old)) {
+                log_warning!(
+                    "Error trying to move the old AOF file {} into dir {}: {}",
+                    old,
+                    d.display(),
+                    crate::util::os_error_text(&e)
+                );
+                return Err(crate::persist::LoadFailed);
+            }
+            log_notice!(
+                "Successfully migrated an old-style AOF file ({}) into the AOF directory ({}).",
+                old,
+                srv.config.appenddirname
+            );
         }
-        if let Err(e) = fs::rename(&old, d.join(&old)) {
-            log_warning!("Error trying to move the old AOF file {} into dir {}: {}", old, d.display(), e);
-            return Err(crate::persist::LoadFailed);
-        }
-        manifest.base = Some(AofFile { name: old.clone(), seq: 1 });
-        if let Err(e) = persist_manifest(srv, &manifest) {
-            log_warning!("Can't persist the AOF manifest: {}", e);
-            return Err(crate::persist::LoadFailed);
-        }
-        log_notice!("Successfully migrated an old-style AOF into the AOF directory");
+    }
+    if manifest.base.is_some() || !manifest.incrs.is_empty() {
         let total = files_size(srv, &manifest);
         crate::persist::start_loading(srv, total);
         let r = load_files(srv, &manifest, &mut *events);
@@ -843,7 +860,8 @@ pub fn cron(srv: &mut Server) {
         if let Some(old) = m.base.take() {
             history.push(old);
         }
-        let keep = m.incrs.pop();
+        // the incr file being written stays (none is, with the AOF off: all become history)
+        let keep = if srv.aof.file.is_some() { m.incrs.pop() } else { None };
         history.append(&mut m.incrs);
         m.base = Some(AofFile { name, seq: child.base_seq });
         m.incrs = keep.into_iter().collect();

@@ -57,6 +57,8 @@ pub struct RdbState {
     pub cow_peak: u64,
     pub cow_updated_ms: i64,
     pub last_cow_size: u64,
+    /// The thread sampling the running child's copy-on-write size.
+    pub cow_sampler: Option<std::sync::Arc<CowSampler>>,
     /// The load in progress (INFO's loading_* fields while `Server::loading`).
     pub load: LoadProgress,
 }
@@ -88,6 +90,7 @@ impl Default for RdbState {
             cow_peak: 0,
             cow_updated_ms: 0,
             last_cow_size: 0,
+            cow_sampler: None,
             load: LoadProgress::default(),
         }
     }
@@ -364,6 +367,39 @@ pub fn update_resize_policy(srv: &mut Server) {
     }
 }
 
+/// Samples a child's copy-on-write size once a second on a thread of its own, until stopped.
+#[derive(Debug)]
+pub struct CowSampler {
+    pid: libc::pid_t,
+    pub bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CowSampler {
+    fn start(pid: libc::pid_t) -> CowSampler {
+        use std::sync::atomic::Ordering;
+        let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (b, st) = (bytes.clone(), stop.clone());
+        let _ = std::thread::Builder::new().name("cow-sampler".into()).spawn(move || {
+            while !st.load(Ordering::Relaxed) {
+                match private_dirty_bytes(pid) {
+                    Some(c) => b.store(c, Ordering::Relaxed),
+                    None => break,
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1000));
+            }
+        });
+        CowSampler { pid, bytes, stop }
+    }
+}
+
+impl Drop for CowSampler {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// The private dirty bytes of a process (its copy-on-write cost after a fork).
 fn private_dirty_bytes(pid: libc::pid_t) -> Option<u64> {
     let text = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
@@ -384,6 +420,7 @@ pub fn cron(srv: &mut Server) {
         // SAFETY: waitpid on our own child with a valid status pointer.
         let r = unsafe { libc::waitpid(child.pid, &mut status, libc::WNOHANG) };
         if r == child.pid || (r < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD)) {
+            srv.rdb.cow_sampler = None;
             if child.kind == ChildKind::ReplSocket {
                 srv.rdb.child = None;
                 let ok = r == child.pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
@@ -412,13 +449,17 @@ pub fn cron(srv: &mut Server) {
             }
             crate::repl::master::disk_child_done(srv, exited_ok);
         } else {
-            let now = srv.mstime();
-            if now - srv.rdb.cow_updated_ms >= 1000 {
-                if let Some(c) = private_dirty_bytes(child.pid) {
-                    srv.rdb.cow_current = c;
-                    srv.rdb.cow_peak = srv.rdb.cow_peak.max(c);
-                }
-                srv.rdb.cow_updated_ms = now;
+            // reading /proc/<pid>/smaps_rollup walks the child's whole page table (milliseconds
+            // for a big dataset): a thread does it, the event loop only reads its result
+            if srv.rdb.cow_sampler.as_ref().is_none_or(|s| s.pid != child.pid) {
+                srv.rdb.cow_sampler = Some(std::sync::Arc::new(CowSampler::start(child.pid)));
+            }
+            let sampler = srv.rdb.cow_sampler.as_ref().expect("sampler");
+            let c = sampler.bytes.load(std::sync::atomic::Ordering::Relaxed);
+            if c > 0 && c != srv.rdb.cow_current {
+                srv.rdb.cow_current = c;
+                srv.rdb.cow_peak = srv.rdb.cow_peak.max(c);
+                srv.rdb.cow_updated_ms = srv.mstime();
             }
         }
         return;

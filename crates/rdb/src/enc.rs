@@ -411,7 +411,10 @@ impl<R: Read> Decoder<R> {
         self.exact(&mut x)?;
         let stored = u64::from_le_bytes(x);
         if stored != 0 && stored != expected {
-            return Err(Error::Corrupt { offset: at, what: "wrong RDB checksum".into() });
+            return Err(Error::Corrupt {
+                offset: at,
+                what: format!("RDB CRC error (wrong RDB checksum expected: ({expected:x}) but got ({stored:x}))"),
+            });
         }
         Ok(())
     }

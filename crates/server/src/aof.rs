@@ -608,7 +608,8 @@ fn replay(
             }
             Err(valid) => {
                 let torn = valid < data.len() && data[valid..].len() < 64 * 1024 * 1024;
-                if last && srv.config.aof_load_truncated && torn && is_prefix_of_command(&data[valid..]) {
+                let cut_short = torn && is_prefix_of_command(&data[valid..]);
+                if last && srv.config.aof_load_truncated && cut_short {
                     log_warning!("!!! Warning: short read while loading the AOF file {}!!!", name);
                     log_warning!("!!! Truncating the AOF {} at offset {} !!!", name, valid);
                     if let Ok(f) = OpenOptions::new().write(true).open(path) {
@@ -616,6 +617,10 @@ fn replay(
                     }
                     log_warning!("AOF {} loaded anyway because aof-load-truncated is enabled", name);
                     break;
+                }
+                if cut_short {
+                    log_unexpected_eof(name);
+                    return Err(());
                 }
                 log_warning!(
                     "Bad file format reading the append only file {}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest> (offset {})",
@@ -631,9 +636,19 @@ fn replay(
         if last && srv.config.aof_load_truncated {
             return Ok(());
         }
+        log_unexpected_eof(name);
         return Err(());
     }
     Ok(())
+}
+
+/// Redis's message for an AOF that ends in the middle of a command or transaction when the
+/// tail may not be cut off.
+fn log_unexpected_eof(name: &str) {
+    log_warning!(
+        "Unexpected end of file reading the append only file {}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+        name
+    );
 }
 
 /// True when `tail` could be the start of a well-formed command that was cut short (a torn

@@ -232,6 +232,8 @@ pub struct AofState {
     pub last_write_error: String,
     /// Unix time (s) of the last write-error warning (one per 30 s).
     pub last_write_error_log: i64,
+    /// DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write of the buffer (tests).
+    pub flush_sleep_us: u64,
     pub last_bgrewrite_ok: bool,
     pub rewrites: u64,
     pub consecutive_failures: u64,
@@ -256,6 +258,7 @@ impl Default for AofState {
             last_write_ok: true,
             last_write_error: String::new(),
             last_write_error_log: 0,
+            flush_sleep_us: 0,
             last_bgrewrite_ok: true,
             rewrites: 0,
             consecutive_failures: 0,
@@ -601,6 +604,14 @@ fn replay(
         match next_command(&data, &mut pos) {
             Ok(None) => break,
             Ok(Some(argv)) => {
+                if !matches!(srv.registry.lookup(&argv), crate::registry::Lookup::Found(_)) {
+                    log_warning!(
+                        "Unknown command '{}' reading the append only file {}",
+                        String::from_utf8_lossy(crate::errors::cstr(&argv[0])),
+                        name
+                    );
+                    return Err(());
+                }
                 fake.argv = argv;
                 crate::exec::process_command(srv, &mut fake);
                 fake.reply.rb.buf.clear();
@@ -662,6 +673,9 @@ fn is_prefix_of_command(tail: &[u8]) -> bool {
 pub fn flush(srv: &mut Server) {
     if srv.prop.aof_buf.is_empty() {
         return;
+    }
+    if srv.aof.flush_sleep_us > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(srv.aof.flush_sleep_us));
     }
     let buf = std::mem::take(&mut srv.prop.aof_buf);
     let now = srv.mstime() / 1000;

@@ -256,6 +256,7 @@ fn config_set(ctx: &mut Ctx) {
 /// State the server derives from the configuration (read at every change).
 pub fn sync_derived_state(srv: &mut Server) {
     crate::log::set_level(crate::startup::log_level(srv.config.loglevel));
+    srv.prop.aof_timestamps = srv.config.aof_timestamp_enabled;
 }
 
 /// Runs one apply hook; the error is Redis's message for it.

@@ -45,6 +45,8 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec {
 
 /// DEBUG HELP: only the subcommands vireo implements, in our own words.
 const HELP: &[&str] = &[
+    "AOF-FLUSH-SLEEP <microsec>",
+    "    Sleep <microsec> before each write of the AOF buffer (0 turns it off).",
     "DIGEST",
     "    Return a 40-hex-digit signature of the whole dataset (all databases).",
     "DIGEST-VALUE <key> [<key> ...]",
@@ -126,6 +128,10 @@ fn debug(ctx: &mut Ctx) {
                 std::process::exit(1);
             }
             log_warning!("Append Only File loaded by DEBUG LOADAOF");
+            ctx.ok();
+        }
+        (b"aof-flush-sleep", 3) => {
+            ctx.srv.aof.flush_sleep_us = atoi(&ctx.argv[2]).max(0) as u64;
             ctx.ok();
         }
         (b"disk-full-after", 3) => match parse_canonical_i64(&ctx.argv[2]) {

@@ -1231,6 +1231,12 @@ pub fn parse_timeout_ms(ctx: &mut Ctx, i: usize) -> Option<i64> {
 pub fn unpause(srv: &mut Server) {
     srv.pause.kind = PauseKind::Off;
     srv.pause.end_ms = 0;
+    release_paused(srv);
+}
+
+/// Lets the clients held by a pause run their pending commands (a pause still in force, e.g.
+/// FAILOVER's or a waiting shutdown's, holds them again).
+pub fn release_paused(srv: &mut Server) {
     let held = std::mem::take(&mut srv.paused_clients);
     for t in held {
         if let Some(mut c) = crate::net::take_client(srv, t) {

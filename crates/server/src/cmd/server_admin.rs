@@ -243,7 +243,7 @@ fn cancel_shutdown(srv: &mut Server) {
             crate::net::put_client(srv, c);
         }
     }
-    crate::repl::master::release_paused(srv);
+    crate::cmd::client::release_paused(srv);
 }
 
 /// SHUTDOWN ABORT: stops a shutdown that waits for replicas (or one a signal asked for that

@@ -1092,23 +1092,7 @@ pub fn failover_command(ctx: &mut Ctx) {
 pub fn clear_failover(srv: &mut Server) {
     srv.repl.failover = Failover::default();
     srv.pause.failover = false;
-    release_paused(srv);
-}
-
-/// Lets the clients held by a pause run their commands again (a pause still in force holds
-/// them again).
-pub fn release_paused(srv: &mut Server) {
-    let held = std::mem::take(&mut srv.paused_clients);
-    for t in held {
-        if let Some(mut c) = crate::net::take_client(srv, t) {
-            c.flags &= !cflags::PAUSED;
-            crate::net::process_input(srv, &mut c);
-            if c.pending_output() > 0 {
-                srv.schedule_write(&mut c);
-            }
-            crate::net::put_client(srv, c);
-        }
-    }
+    crate::cmd::client::release_paused(srv);
 }
 
 /// Gives up a failover (abortFailover): back to master if we had already switched.

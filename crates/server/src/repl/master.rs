@@ -77,6 +77,8 @@ pub struct ReplicaLink {
     pub soft_since_ms: i64,
     /// Stream bytes went out: from now on the connection carries nothing else.
     pub stream_started: bool,
+    /// REPLCONF rdb-only 1: it wants the snapshot and nothing after it (redis-cli --rdb).
+    pub rdb_only: bool,
     /// It acknowledged before we saw its diskless transfer end (it loaded faster than the
     /// fork child was reaped): the stream starts as soon as we do.
     pub early_ack: bool,
@@ -101,6 +103,7 @@ impl ReplicaLink {
             soft_since_ms: 0,
             stream_started: false,
             early_ack: false,
+            rdb_only: false,
         }
     }
 
@@ -111,7 +114,7 @@ impl ReplicaLink {
 
     /// Whether the replica still needs stream bytes from `pos` (it holds buffer blocks).
     fn holds_buffer(&self) -> bool {
-        self.state != SyncState::WaitBgsaveStart
+        self.state != SyncState::WaitBgsaveStart && !self.rdb_only
     }
 }
 
@@ -602,7 +605,11 @@ pub fn socket_child_done(srv: &mut Server, ok: bool) {
             continue;
         }
         let name = replica_name(&c);
-        if ok && report[i] == 1 {
+        if ok && report[i] == 1 && c.repl.as_ref().is_some_and(|l| l.rdb_only) {
+            log_notice!("RDB transfer completed, rdb only replica ({}) should be disconnected asap", name);
+            c.flags |= cflags::CLOSE_ASAP;
+            srv.to_close.push(*t);
+        } else if ok && report[i] == 1 {
             log_notice!(
                 "Streamed RDB transfer with replica {} succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming",
                 name
@@ -664,6 +671,11 @@ pub fn write_replica(srv: &mut Server, c: &mut Client) -> bool {
             }
         }
         link.bulk = None;
+        if link.rdb_only {
+            let name = replica_name(c);
+            log_notice!("RDB transfer completed, rdb only replica ({}) should be disconnected asap", name);
+            return false;
+        }
         link.state = SyncState::Online;
         link.ack_ms = srv.cached_ms;
         let name = replica_name(c);
@@ -877,11 +889,11 @@ pub fn replconf_command(ctx: &mut Ctx) {
                 return;
             }
             "rdb-only" => {
-                // accepted for compatibility; vireo streams after the snapshot either way
-                if !matches!(&val[..], b"0" | b"1") {
+                let Some(v) = parse_i64(&val).filter(|v| (0..=1).contains(v)) else {
                     ctx.error("ERR value is not an integer or out of range");
                     return;
-                }
+                };
+                ctx.c.repl.get_or_insert_with(|| Box::new(ReplicaLink::new(now))).rdb_only = v == 1;
             }
             _ => {
                 let e = format!("ERR Unrecognized REPLCONF option: {opt}");

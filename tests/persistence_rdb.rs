@@ -480,3 +480,24 @@ fn full_disk_fails_saves_and_keeps_the_old_dump() {
     assert_ne!(std::fs::read(dir.join("dump.rdb")).unwrap(), old);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A background save reports its progress: the keys the child wrote so far, out of the total.
+#[test]
+fn bgsave_progress_is_reported() {
+    let dir = fresh_dir("progress");
+    let v = start_in(vireo(), &dir);
+    let mut c = RawConn::connect(v.addr()).unwrap();
+    ok(&mut c, &["DEBUG", "POPULATE", "3000"]);
+    // two milliseconds per key: about six seconds of saving
+    ok(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "2000"]);
+    ok(&mut c, &["BGSAVE"]);
+    let field = |c: &mut RawConn, f: &str| info_field(c, "persistence", f);
+    assert!(wait_until(Duration::from_secs(20), || {
+        let n: u64 = field(&mut c, "current_save_keys_processed").parse().unwrap();
+        n > 0 && n < 3000
+    }));
+    assert_eq!(field(&mut c, "current_save_keys_total"), "3000");
+    let perc: f64 = field(&mut c, "current_fork_perc").parse().unwrap();
+    assert!(perc > 0.0 && perc < 100.0, "{perc}");
+    ok(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+}

@@ -629,8 +629,13 @@ fn persistence_section(srv: &Server) -> String {
         "current_cow_size_age",
         if rdb.child.is_some() && rdb.cow_current > 0 { (now - rdb.cow_updated_ms).max(0) / 1000 } else { 0 },
     );
-    field(&mut s, "current_fork_perc", "0.00");
-    field(&mut s, "current_save_keys_processed", 0);
+    let (processed, total) = match &rdb.child {
+        Some(c) => (crate::persist::save_progress().load(std::sync::atomic::Ordering::Relaxed), c.keys_total),
+        None => (0, 0),
+    };
+    let perc = if total > 0 { processed as f64 * 100.0 / total as f64 } else { 0.0 };
+    field(&mut s, "current_fork_perc", format!("{perc:.2}"));
+    field(&mut s, "current_save_keys_processed", processed);
     field(&mut s, "current_save_keys_total", rdb.child.as_ref().map_or(0, |c| c.keys_total));
     field(&mut s, "rdb_changes_since_last_save", srv.dirty);
     field(&mut s, "rdb_bgsave_in_progress", rdb.child.is_some() as u8);

@@ -104,6 +104,7 @@ fn aux_for(srv: &Server) -> Aux {
 pub(crate) fn aux_for_replication(srv: &Server) -> Aux {
     // every snapshot starts here: its writer (often a forked child) reads the delay from here
     SAVE_KEY_DELAY.store(srv.config.rdb_key_save_delay, std::sync::atomic::Ordering::Relaxed);
+    save_progress().store(0, std::sync::atomic::Ordering::Relaxed);
     Aux {
         redis_ver: REDIS_VERSION.to_string(),
         ctime: srv.mstime() / 1000,
@@ -139,6 +140,38 @@ impl Access {
 /// one microsecond once in about -n keys when negative).
 pub(crate) static SAVE_KEY_DELAY: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
+/// Keys written so far by the snapshot in progress, in memory shared with forked children (an
+/// anonymous MAP_SHARED page made before the first fork), so that the parent can report a
+/// child's progress (INFO current_save_keys_processed, current_fork_perc).
+pub fn save_progress() -> &'static std::sync::atomic::AtomicU64 {
+    static SHARED: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    static LOCAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let addr = *SHARED.get_or_init(|| {
+        // SAFETY: a fresh anonymous mapping of one page; it is never unmapped, and an
+        // AtomicU64 at its start is properly aligned.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            0
+        } else {
+            p as usize
+        }
+    });
+    if addr == 0 {
+        return &LOCAL;
+    }
+    // SAFETY: the mapping lives for the whole process (and its children) and holds nothing else.
+    unsafe { &*(addr as *const std::sync::atomic::AtomicU64) }
+}
+
 /// Writes every database to `w` as an RDB stream; returns the number of keys written.
 pub fn write_dbs<W: Write>(
     dbs: &[Db],
@@ -164,6 +197,7 @@ pub fn write_dbs<W: Write>(
             };
             wr.key(k, &e.val, exp, idle, freq)?;
             keys += 1;
+            save_progress().store(keys, std::sync::atomic::Ordering::Relaxed);
             let delay = SAVE_KEY_DELAY.load(std::sync::atomic::Ordering::Relaxed);
             if delay != 0 {
                 key_load_delay(delay);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what vireo's tests and benchmarks need on a Debian machine: the reference
-# redis-server / redis-cli / redis-benchmark 7.0.15 (Debian 12's redis packages) and tcl (for
+# redis-server / redis-cli / redis-benchmark / redis-sentinel 7.0.15 (Debian 12's redis packages) and tcl (for
 # Redis's own test suite). Idempotent: does nothing when everything is present.
 set -euo pipefail
 need=()
@@ -10,6 +10,7 @@ fi
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
 command -v tclsh >/dev/null 2>&1 || need+=(tcl)
+command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
 if ((${#need[@]})); then
   SUDO=
   if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi

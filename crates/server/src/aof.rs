@@ -885,21 +885,25 @@ pub fn cron(srv: &mut Server) {
         );
         // the new base replaces the old base and every incr file but the newest
         let mut m = srv.aof.manifest.clone();
-        let mut history = Vec::new();
+        // the incr file being written stays (none is, with the AOF off: all become history);
+        // the replaced files join the history, newest group first: its incrs, then its base
+        let keep = if srv.aof.file.is_some() { m.incrs.pop() } else { None };
+        let mut history = std::mem::take(&mut m.incrs);
         if let Some(old) = m.base.take() {
             history.push(old);
         }
-        // the incr file being written stays (none is, with the AOF off: all become history)
-        let keep = if srv.aof.file.is_some() { m.incrs.pop() } else { None };
-        history.append(&mut m.incrs);
+        history.append(&mut m.history);
+        m.history = history;
         m.base = Some(AofFile { name, seq: child.base_seq });
         m.incrs = keep.into_iter().collect();
+        let gc = !srv.config.aof_disable_auto_gc;
+        let removed = if gc { std::mem::take(&mut m.history) } else { Vec::new() };
         if let Err(e) = persist_manifest(srv, &m) {
             log_warning!("Can't persist the AOF manifest after a rewrite: {}", e);
             srv.aof.last_bgrewrite_ok = false;
             return;
         }
-        for h in history {
+        for h in removed {
             log_notice!("Removing the history file {} in the background", h.name);
             let _ = fs::remove_file(dir(srv).join(&h.name));
         }
@@ -1015,6 +1019,25 @@ pub fn shutdown(srv: &mut Server) {
         log_notice!("Calling fsync() on the AOF file.");
         stop(srv);
     }
+}
+
+/// aof-disable-auto-gc turned off: the history files kept meanwhile go (from the manifest,
+/// then from the disk).
+pub fn gc_history(srv: &mut Server) {
+    if srv.config.aof_disable_auto_gc || srv.aof.manifest.history.is_empty() || srv.aof.child.is_some() {
+        return;
+    }
+    let mut m = srv.aof.manifest.clone();
+    let removed = std::mem::take(&mut m.history);
+    if let Err(e) = persist_manifest(srv, &m) {
+        log_warning!("Can't persist the AOF manifest while removing history files: {}", e);
+        return;
+    }
+    for h in removed {
+        log_notice!("Removing the history file {} in the background", h.name);
+        let _ = fs::remove_file(dir(srv).join(&h.name));
+    }
+    srv.aof.manifest = m;
 }
 
 #[cfg(test)]

@@ -298,6 +298,16 @@ fn apply(srv: &mut Server, hook: ApplyHook) -> Result<(), String> {
             crate::evict::maxmemory_changed(srv);
             Ok(())
         }
+        ApplyHook::AofAutoGc => {
+            crate::aof::gc_history(srv);
+            Ok(())
+        }
+        ApplyHook::ReplBacklogSize => {
+            if let Some(b) = &mut srv.prop.backlog {
+                b.set_size(srv.config.repl_backlog_size.max(1) as u64);
+            }
+            Ok(())
+        }
         // requirepass is read at each authentication; the rest have no runtime machinery yet
         // (their values are stored and shown, as the startup log says)
         _ => Ok(()),

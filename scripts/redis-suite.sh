@@ -5,13 +5,13 @@
 #   scripts/redis-suite.sh                 # the units listed in tests/redis-suite-units.txt
 #   scripts/redis-suite.sh unit/keyspace   # chosen units
 #
-# Env: SUITE_DIR (default /tmp/vireo-redis-suite), VIREO_BIN (default target/debug/vireo-server,
+# Env: SUITE_DIR (default /tmp/vireo-redis-suite), VIREO_BIN (default $CARGO_TARGET_DIR or target, /debug/vireo-server,
 # built if missing). Exit status is non-zero when any unit has a failing test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SUITE_DIR=${SUITE_DIR:-/tmp/vireo-redis-suite}
-VIREO_BIN=${VIREO_BIN:-$ROOT/target/debug/vireo-server}
+VIREO_BIN=${VIREO_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/vireo-server}
 [[ -x $VIREO_BIN ]] || cargo build --bin vireo-server
 ./scripts/install-deps.sh >/dev/null
 

@@ -5,8 +5,9 @@
 #   scripts/redis-suite.sh                 # the units listed in tests/redis-suite-units.txt
 #   scripts/redis-suite.sh unit/keyspace   # chosen units
 #
-# Env: SUITE_DIR (default /tmp/vireo-redis-suite), VIREO_BIN (default $CARGO_TARGET_DIR or target, /debug/vireo-server,
-# built if missing). Exit status is non-zero when any unit has a failing test.
+# Env: SUITE_DIR (default /tmp/vireo-redis-suite), VIREO_BIN (default debug/vireo-server under
+# $CARGO_TARGET_DIR or target/, built if missing). Exit status is non-zero when any unit has a
+# failing test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -642,7 +642,7 @@ fn write_client(srv: &mut Server, token: usize) {
 }
 
 /// Returns false when the client must be freed.
-fn write_pending(srv: &mut Server, c: &mut Client) -> bool {
+pub(crate) fn write_pending(srv: &mut Server, c: &mut Client) -> bool {
     if c.repl.as_ref().is_some_and(|l| l.stream_started) {
         // a streaming replica's connection carries the replication stream only
         c.reply.rb.buf.clear();

@@ -389,17 +389,9 @@ fn state_of(srv: &Server, t: usize) -> Option<SyncState> {
 fn flush_replies(srv: &mut Server, tokens: &[usize]) {
     for &t in tokens {
         if let Some(mut c) = crate::net::take_client(srv, t) {
-            while c.sent < c.reply.rb.buf.len() {
-                match c.conn.write(&c.reply.rb.buf[c.sent..]) {
-                    Ok(0) => break,
-                    Ok(n) => c.sent += n,
-                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                    Err(_) => break,
-                }
-            }
-            if c.sent == c.reply.rb.buf.len() {
-                c.reply.rb.buf.clear();
-                c.sent = 0;
+            if !crate::net::write_pending(srv, &mut c) {
+                c.flags |= cflags::CLOSE_ASAP;
+                srv.to_close.push(t);
             }
             crate::net::put_client(srv, c);
         }

@@ -212,7 +212,7 @@ pub fn restore_master_from_rdb(srv: &mut Server, repl: &Option<(String, i64, i64
     if srv.masterhost.is_some() {
         return;
     }
-    let Some((id, off, db)) = repl.clone().filter(|(id, off, db)| id.len() == 40 && *off >= 0 && *db >= 0) else {
+    let Some((id, off, _db)) = repl.clone().filter(|(id, off, db)| id.len() == 40 && *off >= 0 && *db >= 0) else {
         free_backlog(srv);
         return;
     };
@@ -225,5 +225,4 @@ pub fn restore_master_from_rdb(srv: &mut Server, repl: &Option<(String, i64, i64
     srv.prop.repl_offset = b.end();
     srv.prop.backlog = Some(b);
     srv.repl.no_replicas_since = srv.mstime() / 1000;
-    let _ = db;
 }

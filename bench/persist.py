@@ -7,9 +7,13 @@ KEYS keys made by DEBUG POPULATE (value size VALUE bytes):
   answers;
 - BGSAVE under write load: redis-benchmark SETs over the same keys while BGSAVE runs. Reported:
   the peak copy-on-write of the child (Private_Dirty from /proc, sampled every 5 ms) plus the
-  parent's RSS growth, and the longest PING round trip seen by a separate client meanwhile.
+  parent's RSS growth, the fork time the server reports (INFO latest_fork_usec: the event loop
+  stands still that long), and the longest PING round trip seen by a separate client meanwhile,
+  next to the longest PING under the same write load in the seconds before the BGSAVE (on a
+  shared 2-core machine the scheduler alone makes stalls of several ms; the difference between
+  the two is what the snapshot adds).
 
-Usage: bench/persist.py --vireo-bin PATH [--redis-bin PATH] [--keys N] [--value V]
+Usage: bench/persist.py --vireo-bin PATH [--redis-bin PATH] [--keys N] [--value V] [--rounds R]
 Prints a Markdown table (ratios vireo/redis). Only the standard library is used; the RESP client
 and process helpers come from bench.py.
 """
@@ -18,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,6 +114,10 @@ def measure(name, binary, args, root):
 
     th = threading.Thread(target=prober)
     th.start()
+    # the same probe under the same load without a snapshot: the machine's own noise
+    time.sleep(args.baseline_s)
+    out["base_ping_ms"] = stall[0] * 1000.0
+    stall[0] = 0.0
     with B.Resp(port, timeout=60) as c:
         c.call("BGSAVE")
         peak = 0
@@ -124,6 +133,7 @@ def measure(name, binary, args, root):
             time.sleep(0.005)
         out["bgsave_s"] = time.monotonic() - t0
         out["bgsave_status"] = info.get("rdb_last_bgsave_status")
+        out["fork_ms"] = int(B.parse_info(c.call("INFO", "stats")).get("latest_fork_usec", "0")) / 1000.0
     done.set()
     th.join()
     bench.send_signal(signal.SIGTERM)
@@ -141,13 +151,26 @@ def main():
     ap.add_argument("--benchmark-bin", default=shutil.which("redis-benchmark") or "/usr/bin/redis-benchmark")
     ap.add_argument("--keys", type=int, default=1000000)
     ap.add_argument("--value", type=int, default=100)
+    ap.add_argument("--baseline-s", type=float, default=3.0, help="seconds of PING probing before the BGSAVE")
+    ap.add_argument("--rounds", type=int, default=1, help="interleaved rounds; the table shows medians")
     args = ap.parse_args()
     root = tempfile.mkdtemp(prefix="vireo-persist-bench.")
+    runs = {"redis": [], "vireo": []}
     try:
-        r = measure("redis", args.redis_bin, args, root)
-        v = measure("vireo", args.vireo_bin, args, root)
+        for i in range(args.rounds):
+            runs["redis"].append(measure("redis%d" % i, args.redis_bin, args, root))
+            runs["vireo"].append(measure("vireo%d" % i, args.vireo_bin, args, root))
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+    def median(rs):
+        out = {}
+        for k in rs[0]:
+            vals = [x[k] for x in rs]
+            out[k] = statistics.median(vals) if isinstance(vals[0], (int, float)) else ",".join(sorted(set(vals)))
+        return out
+
+    r, v = median(runs["redis"]), median(runs["vireo"])
     rows = [
         ("SAVE time (s)", "save_s", "%.2f"),
         ("RDB size (MB)", "rdb_bytes", None),
@@ -155,9 +178,12 @@ def main():
         ("restart until PING (s)", "ready_s", "%.2f"),
         ("BGSAVE duration under writes (s)", "bgsave_s", "%.2f"),
         ("BGSAVE extra memory: child CoW + parent RSS growth (MB)", "bgsave_extra_mb", "%.1f"),
+        ("fork time, latest_fork_usec (ms)", "fork_ms", "%.2f"),
+        ("longest PING under writes, before BGSAVE (ms)", "base_ping_ms", "%.1f"),
         ("longest PING during BGSAVE (ms)", "max_ping_ms", "%.1f"),
     ]
-    print("Persistence, %d keys of %d bytes (DEBUG POPULATE); ratio = vireo/redis\n" % (args.keys, args.value))
+    print("Persistence, %d keys of %d bytes (DEBUG POPULATE); medians of %d interleaved round(s); ratio = vireo/redis\n"
+          % (args.keys, args.value, args.rounds))
     print("| figure | redis | vireo | ratio |")
     print("|---|---:|---:|---:|")
     for title, k, fmt in rows:

@@ -20,6 +20,8 @@ pub const IMPLEMENTED: &[&str] = &[
     "aof-timestamp-enabled",
     "aof-use-rdb-preamble",
     "key-load-delay",
+    "disable-thp",
+    "heap-huge-pages",
     "loading-process-events-interval-bytes",
     "no-appendfsync-on-rewrite",
     "auto-aof-rewrite-percentage",

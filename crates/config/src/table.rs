@@ -462,6 +462,9 @@ params! {
     CrashMemcheckEnabled crash_memcheck_enabled: bool = true, "crash-memcheck-enabled", Kind::Bool, [];
     UseExitOnPanic use_exit_on_panic: bool = false, "use-exit-on-panic", Kind::Bool, [HIDDEN];
     DisableThp disable_thp: bool = true, "disable-thp", Kind::Bool, [IMMUTABLE];
+    // vireo's own (not in Redis, so hidden from patterns): the heap in transparent huge pages
+    // where the kernel copies 4 KB on a copy-on-write fault (see vireo_server::alloc)
+    HeapHugePages heap_huge_pages: bool = true, "heap-huge-pages", Kind::Bool, [IMMUTABLE | HIDDEN];
     ClusterAllowReplicaMigration cluster_allow_replica_migration: bool = true,
         "cluster-allow-replica-migration", Kind::Bool, [];
     ReplicaAnnounced replica_announced: bool = true, "replica-announced", Kind::Bool, [];

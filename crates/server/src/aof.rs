@@ -804,6 +804,7 @@ pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
         }
     }
     let base_seq = manifest.next_base_seq();
+    let t0 = std::time::Instant::now();
     // SAFETY: called from the event-loop thread; the child only serializes its copy of the
     // data and leaves with _exit.
     let pid = unsafe { libc::fork() };
@@ -830,7 +831,7 @@ pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
             crate::util::os_error_text(&e)
         ));
     }
-    srv.stats.total_forks += 1;
+    srv.forked(t0);
     log_notice!("Background append only file rewriting started by pid {}", pid);
     let base_name = base_name(srv, base_seq);
     srv.aof.child = Some(RewriteChild { pid, start_ms: srv.mstime(), base_seq, base_name });

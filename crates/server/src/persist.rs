@@ -373,8 +373,7 @@ pub fn bgsave(srv: &mut Server) -> Result<(), String> {
         log_warning!("Can't save in background: fork: {}", crate::util::os_error_text(&e));
         return Err(format!("ERR Background save failed: fork: {}", crate::util::os_error_text(&e)));
     }
-    srv.stats.latest_fork_usec = t0.elapsed().as_micros() as u64;
-    srv.stats.total_forks += 1;
+    srv.forked(t0);
     srv.rdb.cow_current = 0;
     srv.rdb.cow_peak = 0;
     srv.rdb.cow_updated_ms = srv.mstime();

@@ -493,6 +493,15 @@ impl Server {
         }
     }
 
+    /// Books a fork that just succeeded: INFO's latest_fork_usec and total_forks, and the
+    /// latency monitor's "fork" event. `started` was taken right before the fork call.
+    pub fn forked(&mut self, started: std::time::Instant) {
+        let usec = started.elapsed().as_micros() as u64;
+        self.stats.latest_fork_usec = usec;
+        self.stats.total_forks += 1;
+        self.latency_sample("fork", usec / 1000);
+    }
+
     /// Records a latency-monitor sample when it passes latency-monitor-threshold.
     pub fn latency_sample(&mut self, event: &'static str, ms: u64) {
         let threshold = self.config.latency_monitor_threshold;

@@ -96,6 +96,9 @@ pub fn main_entry(args: Vec<String>) -> i32 {
         );
     }
 
+    let pages = crate::alloc::apply_huge_page_policy(config.heap_huge_pages, config.disable_thp);
+    log_notice!("{}", pages.why);
+
     let maxclients = config.maxclients as u64;
     let fit = adjust_open_files_limit(maxclients);
     if fit < maxclients {

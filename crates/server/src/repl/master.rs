@@ -522,8 +522,7 @@ fn fork_socket_child(srv: &mut Server, waiting: &[usize], offset: u64) -> Result
     }
     // SAFETY: the read end of the pipe we created, now owned by the File.
     let results = unsafe { <File as std::os::fd::FromRawFd>::from_raw_fd(pipe[0]) };
-    srv.stats.latest_fork_usec = t0.elapsed().as_micros() as u64;
-    srv.stats.total_forks += 1;
+    srv.forked(t0);
     log_notice!("Background RDB transfer started by pid {}", pid);
     srv.rdb.child = Some(crate::persist::BgChild {
         pid,

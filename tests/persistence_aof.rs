@@ -429,7 +429,9 @@ fn command_form_base_on_startup_and_runtime_enable() {
     let mut c = v.connect();
     fill_every_type(&mut c);
     assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), b"+OK\r\n");
-    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrites") == "1"));
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrite_in_progress")
+        == "0"
+        && info_field(&mut c, "persistence", "aof_rewrites") == "1"));
     let (name, _) = base_of(&dir);
     assert_eq!(name, "appendonly.aof.1.base.aof");
     ok(&mut c, &["SET", "later", "x"]);

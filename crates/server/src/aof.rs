@@ -32,6 +32,10 @@ pub struct Manifest {
     pub base: Option<AofFile>,
     pub incrs: Vec<AofFile>,
     pub history: Vec<AofFile>,
+    /// The highest incr sequence number read or handed out: it survives the incr list
+    /// becoming empty (every incr file turned history by a rewrite with the AOF off), so a new
+    /// incr file never reuses a history file's name.
+    pub incr_seq: u64,
 }
 
 /// Why a manifest was refused: Redis's message and, when a line is to blame, its number and
@@ -145,6 +149,7 @@ impl Manifest {
                         return fail("Found a non-monotonic sequence number");
                     }
                     maxseq = seq;
+                    m.incr_seq = seq;
                     m.incrs.push(f)
                 }
                 _ => return fail("Unknown AOF file type"),
@@ -180,7 +185,16 @@ impl Manifest {
     }
 
     fn next_incr_seq(&self) -> u64 {
-        self.incrs.last().map_or(1, |i| i.seq + 1)
+        self.incrs.last().map_or(0, |i| i.seq).max(self.incr_seq) + 1
+    }
+
+    /// Appends a new incr file named by `name` for the next sequence number and returns it.
+    fn push_new_incr(&mut self, name: impl FnOnce(u64) -> String) -> AofFile {
+        let seq = self.next_incr_seq();
+        let f = AofFile { name: name(seq), seq };
+        self.incr_seq = seq;
+        self.incrs.push(f.clone());
+        f
     }
 }
 
@@ -242,6 +256,10 @@ pub struct AofState {
     pub fsync_in_flight: Arc<AtomicBool>,
     pub delayed_fsync: u64,
     pub last_cow_size: u64,
+    /// The automatic-rewrite limit after repeated failures: the current delay in minutes
+    /// (0 = not limited yet) and the unix time (s) before which no automatic rewrite starts.
+    pub limit_delay_min: i64,
+    pub limit_until_s: i64,
 }
 
 impl Default for AofState {
@@ -267,6 +285,8 @@ impl Default for AofState {
             fsync_in_flight: Arc::new(AtomicBool::new(false)),
             delayed_fsync: 0,
             last_cow_size: 0,
+            limit_delay_min: 0,
+            limit_until_s: 0,
         }
     }
 }
@@ -422,15 +442,10 @@ pub fn load_and_open_at_startup(
         log_notice!("Creating AOF base file {} on server start", name);
         manifest.base = Some(AofFile { name, seq });
     }
+    let had_incr = !manifest.incrs.is_empty();
     let incr = match manifest.incrs.last() {
         Some(last) => last.clone(),
-        None => {
-            let seq = manifest.next_incr_seq();
-            let f = AofFile { name: incr_name(srv, seq), seq };
-            log_notice!("Creating AOF incr file {} on server start", f.name);
-            manifest.incrs.push(f.clone());
-            f
-        }
+        None => manifest.push_new_incr(|seq| incr_name(srv, seq)),
     };
     match open_append(&d.join(&incr.name)) {
         Ok(f) => srv.aof.file = Some(f),
@@ -442,6 +457,11 @@ pub fn load_and_open_at_startup(
     if let Err(e) = persist_manifest(srv, &manifest) {
         log_warning!("Can't persist the AOF manifest: {}", e);
         return Err(crate::persist::LoadFailed);
+    }
+    if had_incr {
+        log_notice!("Opening AOF incr file {} on server start", incr.name);
+    } else {
+        log_notice!("Creating AOF incr file {} on server start", incr.name);
     }
     srv.aof.manifest = manifest;
     srv.aof.on = true;
@@ -773,37 +793,84 @@ fn fsync_everysec(srv: &mut Server) {
     });
 }
 
-/// BGREWRITEAOF / turning AOF on: opens a new incr file for the writes that follow, then forks
-/// a child that writes the dataset as the next base file.
-pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
-    if srv.aof.child.is_some() {
-        return Err("ERR Background append only file rewriting already in progress".into());
+/// The file that collects the writes made while the AOF is being turned on at run time
+/// (`temp-<appendfilename>.incr`); it becomes the first incr file of the manifest when the
+/// rewrite succeeds and is removed when it fails.
+fn temp_incr_name(srv: &Server) -> String {
+    format!("temp-{}.incr", srv.config.appendfilename)
+}
+
+/// Whether commands reach the AOF buffer now: with the AOF on, and while it is being turned
+/// on only when a rewrite child runs (its temp incr file then collects them; without a child
+/// the next rewrite's snapshot will hold them anyway).
+fn sync_feeding(srv: &mut Server) {
+    srv.prop.aof_active = srv.aof.on && (!srv.aof.wait_rewrite || srv.aof.child.is_some());
+}
+
+/// Opens the file that receives the writes made during a rewrite: with the AOF on, a new incr
+/// file that joins the manifest (persisted) before the child runs; while it is being turned
+/// on, the temp incr file, outside the manifest. Nothing changes when a step fails.
+fn open_incr_for_rewrite(srv: &mut Server) -> Result<(), String> {
+    if !srv.aof.on {
+        return Ok(());
     }
-    if let Err(e) = fs::create_dir_all(dir(srv)) {
-        return Err(format!("ERR Can't create the AOF directory: {}", crate::util::os_error_text(&e)));
-    }
-    flush(srv);
-    // new incr file: the writes from now on land after the new base
-    let mut manifest = srv.aof.manifest.clone();
-    if srv.aof.on {
-        let seq = manifest.next_incr_seq();
-        let inc = AofFile { name: incr_name(srv, seq), seq };
-        match open_append(&dir(srv).join(&inc.name)) {
-            Ok(f) => {
-                if let Some(old) = srv.aof.file.replace(f) {
-                    let _ = old.sync_data();
-                }
-                manifest.incrs.push(inc);
-                if !srv.aof.wait_rewrite {
-                    let _ = persist_manifest(srv, &manifest);
-                }
-                srv.aof.manifest = manifest.clone();
-                srv.prop.aof_seldb = -1;
-            }
-            Err(e) => return Err(format!("ERR Can't open the AOF incr file: {}", crate::util::os_error_text(&e))),
+    let mut manifest = None;
+    let name = if srv.aof.wait_rewrite {
+        temp_incr_name(srv)
+    } else {
+        let mut m = srv.aof.manifest.clone();
+        let f = m.push_new_incr(|seq| incr_name(srv, seq));
+        manifest = Some(m);
+        f.name
+    };
+    let file = open_append(&dir(srv).join(&name)).and_then(|f| f.set_len(0).map(|()| f)).map_err(|e| {
+        let e = crate::util::os_error_text(&e);
+        log_warning!("Can't open the append-only file {}: {}", name, e);
+        e
+    })?;
+    if let Some(m) = &manifest {
+        if let Err(e) = persist_manifest(srv, m) {
+            log_warning!("Can't persist the AOF manifest: {}", e);
+            return Err(e);
         }
     }
-    let base_seq = manifest.next_base_seq();
+    log_notice!("Creating AOF incr file {} on background rewrite", name);
+    if let Some(old) = srv.aof.file.replace(file) {
+        // the old file's last writes reach the disk without holding up the loop
+        std::thread::spawn(move || {
+            let _ = old.sync_data();
+        });
+    }
+    srv.aof.last_fsync_ms = srv.mstime();
+    if let Some(m) = manifest {
+        srv.aof.manifest = m;
+    }
+    Ok(())
+}
+
+/// BGREWRITEAOF, a scheduled or automatic rewrite, turning AOF on: opens the file for the
+/// writes that follow (see `open_incr_for_rewrite`), then forks a child that writes the
+/// dataset as the next base file. The caller has checked that no other child runs; Err carries
+/// the reason, already logged.
+pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
+    if crate::persist::has_active_child(srv) {
+        return Err("another child process is active".into());
+    }
+    if let Err(e) = fs::create_dir_all(dir(srv)) {
+        let e = crate::util::os_error_text(&e);
+        log_warning!("Can't open or create append-only dir {}: {}", srv.config.appenddirname, e);
+        srv.aof.last_bgrewrite_ok = false;
+        return Err(e);
+    }
+    // the next command fed selects its database again: it lands in a new file
+    srv.prop.aof_seldb = -1;
+    flush(srv);
+    if let Err(e) = open_incr_for_rewrite(srv) {
+        srv.aof.last_bgrewrite_ok = false;
+        return Err(e);
+    }
+    srv.aof.rewrites += 1;
+    let base_seq = srv.aof.manifest.next_base_seq();
     let t0 = std::time::Instant::now();
     // SAFETY: called from the event-loop thread; the child only serializes its copy of the
     // data and leaves with _exit.
@@ -825,123 +892,247 @@ pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
         unsafe { libc::_exit(code) };
     }
     if pid < 0 {
-        let e = io::Error::last_os_error();
-        return Err(format!(
-            "ERR Can't rewrite append only file in background: fork: {}",
-            crate::util::os_error_text(&e)
-        ));
+        let e = crate::util::os_error_text(&io::Error::last_os_error());
+        srv.aof.last_bgrewrite_ok = false;
+        log_warning!("Can't rewrite append only file in background: fork: {}", e);
+        return Err(e);
     }
     srv.forked(t0);
     log_notice!("Background append only file rewriting started by pid {}", pid);
     let base_name = base_name(srv, base_seq);
     srv.aof.child = Some(RewriteChild { pid, start_ms: srv.mstime(), base_seq, base_name });
     srv.aof.scheduled = false;
+    sync_feeding(srv);
     crate::persist::update_resize_policy(srv);
     Ok(())
 }
 
+/// Failed rewrites before automatic ones are held back.
+const LIMIT_AFTER_FAILURES: u64 = 3;
+/// The longest hold-back, in minutes; it doubles from one minute after each limited attempt.
+const LIMIT_MAX_MINUTES: i64 = 60;
+
+/// Whether an automatic or scheduled rewrite must wait: after `LIMIT_AFTER_FAILURES`
+/// consecutive failures each new attempt is delayed (1, 2, 4 ... up to 60 minutes), so that a
+/// rewrite failing again and again does not fill the directory with tiny incr files. A
+/// BGREWRITEAOF that starts at once is not held back.
+fn rewrite_limited(srv: &mut Server) -> bool {
+    let now = srv.mstime() / 1000;
+    let a = &mut srv.aof;
+    if a.consecutive_failures < LIMIT_AFTER_FAILURES {
+        a.limit_delay_min = 0;
+        a.limit_until_s = 0;
+        return false;
+    }
+    if a.limit_until_s != 0 {
+        if now < a.limit_until_s {
+            return true;
+        }
+        a.limit_until_s = 0;
+        return false;
+    }
+    a.limit_delay_min = if a.limit_delay_min == 0 { 1 } else { (a.limit_delay_min * 2).min(LIMIT_MAX_MINUTES) };
+    a.limit_until_s = now + a.limit_delay_min * 60;
+    log_warning!(
+        "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in {} minutes",
+        a.limit_delay_min
+    );
+    true
+}
+
+/// A successful child's base goes in place: renamed to its final name, the temp incr file of
+/// a run-time enable renamed into the manifest, the replaced files turned history, the
+/// manifest persisted. Err when a step failed (logged; nothing of the new state kept).
+fn install_rewrite(srv: &mut Server, child: &RewriteChild) -> Result<(), ()> {
+    let d = dir(srv);
+    let tmp = format!("temp-rewriteaof-bg-{}.aof", child.pid);
+    let name = child.base_name.clone();
+    let base_path = d.join(&name);
+    if let Err(e) = fs::rename(d.join(&tmp), &base_path) {
+        log_warning!(
+            "Error trying to rename the temporary AOF base file {} into {}: {}",
+            tmp,
+            name,
+            crate::util::os_error_text(&e)
+        );
+        return Err(());
+    }
+    log_notice!("Successfully renamed the temporary AOF base file {} into {}", tmp, name);
+    let mut m = srv.aof.manifest.clone();
+    let mut new_incr = None;
+    if srv.aof.wait_rewrite {
+        let temp = temp_incr_name(srv);
+        let f = m.push_new_incr(|seq| incr_name(srv, seq));
+        if let Err(e) = fs::rename(d.join(&temp), d.join(&f.name)) {
+            log_warning!(
+                "Error trying to rename the temporary AOF incr file {} into {}: {}",
+                temp,
+                f.name,
+                crate::util::os_error_text(&e)
+            );
+            let _ = fs::remove_file(&base_path);
+            return Err(());
+        }
+        log_notice!("Successfully renamed the temporary AOF incr file {} into {}", temp, f.name);
+        new_incr = Some(f.name);
+    }
+    // the incr file being written stays (none is, with the AOF off: all become history);
+    // the replaced files join the history, newest group first: its incrs, then its base
+    let keep = if srv.aof.file.is_some() { m.incrs.pop() } else { None };
+    let mut history = std::mem::take(&mut m.incrs);
+    if let Some(old) = m.base.take() {
+        history.push(old);
+    }
+    history.append(&mut m.history);
+    m.history = history;
+    m.base = Some(AofFile { name, seq: child.base_seq });
+    m.incrs = keep.into_iter().collect();
+    let gc = !srv.config.aof_disable_auto_gc;
+    let removed = if gc { std::mem::take(&mut m.history) } else { Vec::new() };
+    if let Err(e) = persist_manifest(srv, &m) {
+        log_warning!("Can't persist the AOF manifest after a rewrite: {}", e);
+        let _ = fs::remove_file(&base_path);
+        if let Some(n) = new_incr {
+            let _ = fs::remove_file(d.join(n));
+        }
+        return Err(());
+    }
+    for h in removed {
+        log_notice!("Removing the history file {} in the background", h.name);
+        let _ = fs::remove_file(d.join(&h.name));
+    }
+    srv.aof.manifest = m;
+    Ok(())
+}
+
+/// The rewrite child ended with `status`: install its base or count the failure, then clean
+/// up; while the AOF is being turned on, a failure discards the temp incr file and schedules
+/// the next attempt.
+fn rewrite_done(srv: &mut Server, child: RewriteChild, status: libc::c_int) {
+    srv.aof.child = None;
+    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+        log_notice!("Background AOF rewrite terminated with success");
+        if install_rewrite(srv, &child).is_ok() {
+            refresh_sizes(srv);
+            srv.aof.last_bgrewrite_ok = true;
+            srv.aof.consecutive_failures = 0;
+            log_notice!("Background AOF rewrite finished successfully");
+            srv.aof.wait_rewrite = false;
+        } else {
+            srv.aof.last_bgrewrite_ok = false;
+            srv.aof.consecutive_failures += 1;
+        }
+    } else if libc::WIFEXITED(status) {
+        srv.aof.last_bgrewrite_ok = false;
+        srv.aof.consecutive_failures += 1;
+        log_warning!("Background AOF rewrite terminated with error");
+    } else {
+        let sig = if libc::WIFSIGNALED(status) { libc::WTERMSIG(status) } else { 0 };
+        // SIGUSR1 is how we stop a child on purpose: not a failure
+        if sig != libc::SIGUSR1 {
+            srv.aof.last_bgrewrite_ok = false;
+            srv.aof.consecutive_failures += 1;
+        }
+        log_warning!("Background AOF rewrite terminated by signal {}", sig);
+    }
+    remove_child_temp_files(srv, child.pid);
+    if srv.aof.wait_rewrite {
+        srv.prop.aof_buf.clear();
+        let temp = temp_incr_name(srv);
+        log_notice!("Removing the temp incr aof file {} in the background", temp);
+        let _ = fs::remove_file(dir(srv).join(temp));
+        srv.aof.scheduled = true;
+    }
+    srv.aof.last_rewrite_time_sec = srv.mstime() / 1000 - child.start_ms / 1000;
+    sync_feeding(srv);
+    crate::persist::update_resize_policy(srv);
+}
+
+/// The files a rewrite child may leave behind.
+fn remove_child_temp_files(srv: &Server, pid: libc::pid_t) {
+    let d = dir(srv);
+    let _ = fs::remove_file(d.join(format!("temp-rewriteaof-bg-{pid}.aof")));
+    let _ = fs::remove_file(d.join(format!("temp-rewriteaof-{pid}.aof")));
+}
+
+/// Stops a running rewrite child (SIGUSR1, not counted as a failure) and removes its files.
+fn kill_child(srv: &mut Server) {
+    let Some(child) = srv.aof.child.take() else { return };
+    log_notice!("Killing running AOF rewrite child: {}", child.pid);
+    // SAFETY: signalling and reaping our own child.
+    unsafe {
+        if libc::kill(child.pid, libc::SIGUSR1) != -1 {
+            let mut st = 0;
+            libc::waitpid(child.pid, &mut st, 0);
+        }
+    }
+    remove_child_temp_files(srv, child.pid);
+    sync_feeding(srv);
+    crate::persist::update_resize_policy(srv);
+}
+
 /// Cron: fsync every second, reap the rewrite child and install its base, run a scheduled
-/// rewrite.
+/// rewrite, start an automatic one when the files grew enough.
 pub fn cron(srv: &mut Server) {
     srv.prop.aof_timestamps = srv.config.aof_timestamp_enabled;
     if srv.aof.on {
         flush(srv);
         fsync_everysec(srv);
     }
+    if srv.aof.scheduled && !crate::persist::has_active_child(srv) && !rewrite_limited(srv) {
+        let _ = rewrite_background(srv);
+    }
     if let Some(child) = srv.aof.child.clone() {
         let mut status: libc::c_int = 0;
         // SAFETY: waitpid on our own child with a valid status pointer.
         let r = unsafe { libc::waitpid(child.pid, &mut status, libc::WNOHANG) };
-        if r != child.pid {
-            return;
+        if r == child.pid {
+            rewrite_done(srv, child, status);
         }
-        srv.aof.child = None;
-        srv.aof.last_rewrite_time_sec = (srv.mstime() - child.start_ms) / 1000;
-        let tmp = dir(srv).join(format!("temp-rewriteaof-bg-{}.aof", child.pid));
-        let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-        if !ok {
-            let _ = fs::remove_file(&tmp);
-            log_warning!("Background AOF rewrite terminated with error");
-            srv.aof.last_bgrewrite_ok = false;
-            srv.aof.consecutive_failures += 1;
-            return;
-        }
-        log_notice!("Background AOF rewrite terminated with success");
-        let name = child.base_name.clone();
-        if let Err(e) = fs::rename(&tmp, dir(srv).join(&name)) {
-            log_warning!(
-                "Error trying to rename the temporary AOF base file {} into {}: {}",
-                tmp.display(),
-                name,
-                crate::util::os_error_text(&e)
-            );
-            srv.aof.last_bgrewrite_ok = false;
-            srv.aof.consecutive_failures += 1;
-            return;
-        }
-        log_notice!(
-            "Successfully renamed the temporary AOF base file temp-rewriteaof-bg-{}.aof into {}",
-            child.pid,
-            name
-        );
-        // the new base replaces the old base and every incr file but the newest
-        let mut m = srv.aof.manifest.clone();
-        // the incr file being written stays (none is, with the AOF off: all become history);
-        // the replaced files join the history, newest group first: its incrs, then its base
-        let keep = if srv.aof.file.is_some() { m.incrs.pop() } else { None };
-        let mut history = std::mem::take(&mut m.incrs);
-        if let Some(old) = m.base.take() {
-            history.push(old);
-        }
-        history.append(&mut m.history);
-        m.history = history;
-        m.base = Some(AofFile { name, seq: child.base_seq });
-        m.incrs = keep.into_iter().collect();
-        let gc = !srv.config.aof_disable_auto_gc;
-        let removed = if gc { std::mem::take(&mut m.history) } else { Vec::new() };
-        if let Err(e) = persist_manifest(srv, &m) {
-            log_warning!("Can't persist the AOF manifest after a rewrite: {}", e);
-            srv.aof.last_bgrewrite_ok = false;
-            return;
-        }
-        for h in removed {
-            log_notice!("Removing the history file {} in the background", h.name);
-            let _ = fs::remove_file(dir(srv).join(&h.name));
-        }
-        srv.aof.manifest = m;
-        srv.aof.wait_rewrite = false;
-        srv.aof.last_bgrewrite_ok = true;
-        srv.aof.consecutive_failures = 0;
-        srv.aof.rewrites += 1;
-        refresh_sizes(srv);
-        log_notice!("Background AOF rewrite finished successfully");
         return;
     }
-    if srv.aof.scheduled && srv.rdb.child.is_none() {
-        let _ = rewrite_background(srv);
+    if crate::persist::has_active_child(srv) {
         return;
     }
     // auto-aof-rewrite-percentage / -min-size: the files grew by that much since the last base
-    let pct = srv.config.auto_aof_rewrite_percentage as u64;
-    if srv.aof.on && !srv.aof.wait_rewrite && pct > 0 && srv.rdb.child.is_none() {
-        let size = srv.aof.current_size;
-        let base = srv.aof.base_size.max(1);
-        if size >= srv.config.auto_aof_rewrite_min_size as u64 && (size.saturating_sub(base)) * 100 / base >= pct {
-            log_notice!("Starting automatic rewriting of AOF on {}% growth", (size - base) * 100 / base);
+    let pct = srv.config.auto_aof_rewrite_percentage as i64;
+    let size = srv.aof.current_size as i64;
+    if srv.aof.on && !srv.aof.wait_rewrite && pct > 0 && size > srv.config.auto_aof_rewrite_min_size {
+        let base = (srv.aof.base_size as i64).max(1);
+        let growth = size.saturating_mul(100) / base - 100;
+        if growth >= pct && !rewrite_limited(srv) {
+            log_notice!("Starting automatic rewriting of AOF on {}% growth", growth);
             let _ = rewrite_background(srv);
         }
     }
 }
 
-/// CONFIG SET appendonly yes: start feeding a new incr file and rewrite a base in the
-/// background; the manifest names the new files once the base is written.
+/// BGREWRITEAOF: Ok(true) when a rewrite started, Ok(false) when it was scheduled (another
+/// child runs, or inside a transaction; a user's request lifts the failure limit), Err with the
+/// reply's error.
+pub fn bgrewriteaof(srv: &mut Server) -> Result<bool, &'static str> {
+    if srv.aof.child.is_some() {
+        return Err("ERR Background append only file rewriting already in progress");
+    }
+    if crate::persist::has_active_child(srv) || srv.nesting > 1 {
+        srv.aof.scheduled = true;
+        srv.aof.consecutive_failures = 0;
+        return Ok(false);
+    }
+    match rewrite_background(srv) {
+        Ok(()) => Ok(true),
+        Err(_) => {
+            Err("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
+        }
+    }
+}
+
+/// CONFIG SET appendonly yes: the AOF waits for a first rewrite, whose child writes the base
+/// while the writes made meanwhile collect in the temp incr file; the manifest names them only
+/// once the base is in place, and a failed attempt is retried from scratch.
 pub fn start(srv: &mut Server) -> Result<(), String> {
     if srv.aof.on {
         return Ok(());
-    }
-    if let Err(e) = fs::create_dir_all(dir(srv)) {
-        log_warning!("Can't open or create append-only dir: {}", crate::util::os_error_text(&e));
-        return Err("Unable to turn on AOF. Check server logs.".into());
     }
     // continue the sequence numbers of files left by an earlier run
     let mpath = dir(srv).join(manifest_name(srv));
@@ -952,42 +1143,51 @@ pub fn start(srv: &mut Server) -> Result<(), String> {
     }
     srv.aof.on = true;
     srv.aof.wait_rewrite = true;
-    srv.prop.aof_active = true;
     srv.prop.aof_seldb = -1;
     if srv.rdb.child.is_some() {
         srv.aof.scheduled = true;
         log_warning!("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
-        // commands are kept in the buffer until the rewrite opens the incr file
-        return Ok(());
-    }
-    match rewrite_background(srv) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            log_warning!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. ({})", e);
-            stop(srv);
-            Err("Unable to turn on AOF. Check server logs.".into())
+    } else if srv.nesting > 1 {
+        srv.aof.scheduled = true;
+        log_warning!("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.");
+    } else {
+        // a rewrite already running (BGREWRITEAOF with the AOF off) feeds no temp incr file
+        if srv.aof.child.is_some() {
+            log_warning!("AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.");
+            kill_child(srv);
+        }
+        if rewrite_background(srv).is_err() {
+            srv.aof.on = false;
+            srv.aof.wait_rewrite = false;
+            sync_feeding(srv);
+            log_warning!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+            return Err("Unable to turn on AOF. Check server logs.".into());
         }
     }
+    srv.aof.last_fsync_ms = srv.mstime();
+    if !srv.aof.last_write_ok {
+        log_warning!("AOF reopen, just ignore the last error.");
+        srv.aof.last_write_ok = true;
+    }
+    sync_feeding(srv);
+    Ok(())
 }
 
-/// CONFIG SET appendonly no (and shutdown): write and fsync what is buffered, stop feeding.
+/// CONFIG SET appendonly no (and shutdown): write and fsync what is buffered, stop feeding,
+/// stop a rewrite child.
 pub fn stop(srv: &mut Server) {
+    if !srv.aof.on {
+        return;
+    }
     flush(srv);
     if let Some(f) = srv.aof.file.take() {
         let _ = f.sync_data();
     }
-    if let Some(child) = srv.aof.child.take() {
-        log_notice!("Killing running AOF rewrite child: {}", child.pid);
-        // SAFETY: signalling and reaping our own child.
-        unsafe {
-            libc::kill(child.pid, libc::SIGUSR1);
-            let mut st = 0;
-            libc::waitpid(child.pid, &mut st, 0);
-        }
-        let _ = fs::remove_file(dir(srv).join(format!("temp-rewriteaof-bg-{}.aof", child.pid)));
-    }
     srv.aof.on = false;
     srv.aof.wait_rewrite = false;
+    srv.aof.scheduled = false;
+    srv.prop.aof_seldb = -1;
+    kill_child(srv);
     srv.prop.aof_active = false;
     srv.prop.aof_buf.clear();
 }
@@ -1016,6 +1216,7 @@ pub fn debug_loadaof(srv: &mut Server) -> Result<(), crate::persist::LoadFailed>
 
 /// Shutdown: flush and fsync the AOF.
 pub fn shutdown(srv: &mut Server) {
+    kill_child(srv);
     if srv.aof.on {
         log_notice!("Calling fsync() on the AOF file.");
         stop(srv);

@@ -126,16 +126,10 @@ fn bgsave(ctx: &mut Ctx) {
 }
 
 fn bgrewriteaof(ctx: &mut Ctx) {
-    if ctx.srv.aof.child.is_some() {
-        ctx.error("ERR Background append only file rewriting already in progress");
-    } else if ctx.srv.rdb.child.is_some() {
-        ctx.srv.aof.scheduled = true;
-        ctx.c.reply.simple("Background append only file rewriting scheduled");
-    } else {
-        match crate::aof::rewrite_background(ctx.srv) {
-            Ok(()) => ctx.c.reply.simple("Background append only file rewriting started"),
-            Err(e) => ctx.error(&e),
-        }
+    match crate::aof::bgrewriteaof(ctx.srv) {
+        Ok(true) => ctx.c.reply.simple("Background append only file rewriting started"),
+        Ok(false) => ctx.c.reply.simple("Background append only file rewriting scheduled"),
+        Err(e) => ctx.error(e),
     }
 }
 

@@ -511,3 +511,186 @@ fn old_aof_with_rdb_preamble_loads_preamble_and_commands() {
     assert_eq!(digest(&mut c), want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The forked children of a server process (its rewrite or save child).
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        for t in tasks.flatten() {
+            if let Ok(text) = std::fs::read_to_string(t.path().join("children")) {
+                out.extend(text.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+            }
+        }
+    }
+    out
+}
+
+/// Kills the server's rewrite child with `signal` (it must exist) and waits until the server
+/// has reaped it.
+fn kill_rewrite_child(s: &vireo_testkit::ServerProcess, c: &mut RawConn, signal: &str) {
+    let kids = children_of(s.pid());
+    assert_eq!(kids.len(), 1, "{}: one rewrite child expected, found {kids:?}", s.name());
+    let st = std::process::Command::new("kill").args([signal, &kids[0].to_string()]).status().unwrap();
+    assert!(st.success());
+    assert!(wait_until(Duration::from_secs(10), || info_field(c, "persistence", "aof_rewrite_in_progress") == "0"));
+}
+
+fn manifest_text(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap_or_else(|_| "<none>".into())
+}
+
+fn rewrite_fields(c: &mut RawConn) -> String {
+    [
+        "aof_enabled",
+        "aof_rewrite_in_progress",
+        "aof_last_bgrewrite_status",
+        "aof_rewrites",
+        "aof_rewrites_consecutive_failures",
+    ]
+    .iter()
+    .map(|f| format!("{f}:{}", info_field(c, "persistence", f)))
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// BGREWRITEAOF attempts that fail (a child killed with SIGKILL; SIGUSR1 is a deliberate stop
+/// that does not count) each leave their incr file in the manifest; after three consecutive
+/// failures the automatic rewrite is held back with Redis's log line, while a user's
+/// BGREWRITEAOF still runs and, succeeding, folds every incr file into the new base. vireo and
+/// redis-server go through the same steps and must agree on every observation.
+fn failing_rewrites_scenario(b: ServerBuilder, dir: &Path) -> Vec<String> {
+    let s = aof_builder(b, dir).start();
+    let mut c = s.connect();
+    let mut obs = Vec::new();
+    ok(&mut c, &["SET", "k", "v"]);
+    // one key takes the child 100 s to write: it is still running when killed
+    ok(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "100000000"]);
+    for signal in ["-9", "-USR1", "-9", "-9"] {
+        obs.push(String::from_utf8_lossy(&c.cmd(&["BGREWRITEAOF"])).into_owned());
+        obs.push(manifest_text(dir));
+        kill_rewrite_child(&s, &mut c, signal);
+        obs.push(rewrite_fields(&mut c));
+    }
+    let before = manifest_text(dir);
+    ok(&mut c, &["CONFIG", "SET", "auto-aof-rewrite-percentage", "1"]);
+    ok(&mut c, &["CONFIG", "SET", "auto-aof-rewrite-min-size", "1kb"]);
+    ok(&mut c, &["SET", "x", &"x".repeat(2048)]);
+    assert!(
+        wait_log(
+            &s,
+            '#',
+            "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in 1 minutes"
+        ),
+        "{}: {}",
+        s.name(),
+        s.log_tail(20)
+    );
+    obs.push(rewrite_fields(&mut c));
+    assert_eq!(manifest_text(dir), before, "{}: no new incr file while limited", s.name());
+    ok(&mut c, &["CONFIG", "SET", "auto-aof-rewrite-percentage", "0"]);
+    ok(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    // a user's BGREWRITEAOF is not held back
+    obs.push(String::from_utf8_lossy(&c.cmd(&["BGREWRITEAOF"])).into_owned());
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrite_in_progress") == "0"));
+    obs.push(manifest_text(dir));
+    obs.push(rewrite_fields(&mut c));
+    let d1 = digest(&mut c);
+    assert_eq!(c.cmd(&["DEBUG", "LOADAOF"]), b"+OK\r\n");
+    assert_eq!(digest(&mut c), d1);
+    obs
+}
+
+#[test]
+fn failed_rewrites_keep_their_incr_files_and_hold_back_automatic_ones() {
+    let (dv, dr) = (fresh_dir("rwfail-v"), fresh_dir("rwfail-r"));
+    let v = failing_rewrites_scenario(vireo(), &dv);
+    let r = failing_rewrites_scenario(redis(), &dr);
+    assert_eq!(v, r);
+    // and the facts themselves: four attempts, four incr files after the first one
+    let has = |obs: &str, f: &str| obs.split_whitespace().any(|w| w == f);
+    assert_eq!(
+        v[10],
+        "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n\
+         file appendonly.aof.2.incr.aof seq 2 type i\nfile appendonly.aof.3.incr.aof seq 3 type i\n\
+         file appendonly.aof.4.incr.aof seq 4 type i\nfile appendonly.aof.5.incr.aof seq 5 type i\n"
+    );
+    assert!(has(&v[5], "aof_rewrites_consecutive_failures:1"), "SIGUSR1 is no failure: {}", v[5]);
+    assert!(has(&v[11], "aof_rewrites_consecutive_failures:3") && has(&v[11], "aof_rewrites:4"), "{}", v[11]);
+    assert!(has(&v[11], "aof_last_bgrewrite_status:err"), "{}", v[11]);
+    assert_eq!(v[13], "+Background append only file rewriting started\r\n");
+    assert_eq!(v[14], "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.6.incr.aof seq 6 type i\n");
+    assert!(
+        has(&v[15], "aof_rewrites_consecutive_failures:0") && has(&v[15], "aof_last_bgrewrite_status:ok"),
+        "{}",
+        v[15]
+    );
+    let _ = std::fs::remove_dir_all(&dv);
+    let _ = std::fs::remove_dir_all(&dr);
+}
+
+/// The names in the AOF directory, without the rewrite child's own temp files (Redis writes
+/// those in `dir`, vireo next to the base).
+fn aof_dir_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("appendonlydir"))
+        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    v.retain(|n| !n.starts_with("temp-rewriteaof"));
+    v.sort();
+    v
+}
+
+/// CONFIG SET appendonly yes at run time: the writes made during the first rewrite collect in
+/// `temp-appendonly.aof.incr`, outside any manifest; a failed attempt removes it and the
+/// rewrite is retried; only the first success writes the manifest, naming the base and the
+/// renamed temp file. vireo and redis-server must agree on every observation.
+fn runtime_enable_scenario(b: ServerBuilder, dir: &Path) -> Vec<String> {
+    let s = b.dir(dir).args(["--enable-debug-command", "yes"]).start();
+    let mut c = s.connect();
+    let mut obs = Vec::new();
+    fill(&mut c, "before");
+    ok(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "100000000"]);
+    obs.push(String::from_utf8_lossy(&c.cmd(&["CONFIG", "SET", "appendonly", "yes"])).into_owned());
+    obs.push(rewrite_fields(&mut c));
+    fill(&mut c, "during");
+    obs.push(format!("{:?}", aof_dir_names(dir)));
+    let temp = dir.join("appendonlydir/temp-appendonly.aof.incr");
+    assert!(std::fs::metadata(&temp).unwrap().len() > 0, "{}: writes reach the temp incr file", s.name());
+    kill_rewrite_child(&s, &mut c, "-9");
+    assert!(wait_log(&s, '*', "Removing the temp incr aof file temp-appendonly.aof.incr in the background"));
+    obs.push(manifest_text(dir));
+    obs.push(info_field(&mut c, "persistence", "aof_rewrites_consecutive_failures"));
+    // the attempt is retried from scratch
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrite_in_progress") == "1"));
+    ok(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    kill_rewrite_child(&s, &mut c, "-9");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_last_bgrewrite_status")
+        == "ok"
+        && info_field(&mut c, "persistence", "aof_rewrite_in_progress") == "0"));
+    obs.push(
+        log_lines(&s.log()).iter().filter(|l| l.msg.starts_with("Removing the temp incr aof file")).count().to_string(),
+    );
+    obs.push(manifest_text(dir));
+    obs.push(format!("{:?}", aof_dir_names(dir)));
+    obs.push(rewrite_fields(&mut c));
+    fill(&mut c, "after");
+    let want = digest(&mut c);
+    drop(c);
+    s.stop();
+    let s2 = aof_builder(vireo(), dir).start();
+    assert_eq!(digest(&mut s2.connect()), want, "{}'s directory loads with every write", s.name());
+    obs
+}
+
+#[test]
+fn runtime_enable_collects_writes_in_a_temp_incr_until_a_rewrite_succeeds() {
+    let (dv, dr) = (fresh_dir("rtenable-v"), fresh_dir("rtenable-r"));
+    let v = runtime_enable_scenario(vireo(), &dv);
+    let r = runtime_enable_scenario(redis(), &dr);
+    assert_eq!(v, r);
+    assert_eq!(v[2], r#"["temp-appendonly.aof.incr"]"#);
+    assert_eq!(v[3], "<none>");
+    assert_eq!(v[5], "2");
+    assert_eq!(v[6], "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+    let _ = std::fs::remove_dir_all(&dv);
+    let _ = std::fs::remove_dir_all(&dr);
+}

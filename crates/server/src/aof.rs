@@ -336,9 +336,11 @@ fn file_size(path: &Path) -> u64 {
 
 /// Writes a base file of the current dataset synchronously: an RDB snapshot with the
 /// `aof-base` AUX field under `aof-use-rdb-preamble yes`, the commands that rebuild it otherwise.
-fn write_base_now(srv: &Server, name: &str) -> Result<(), String> {
+/// The data goes to `tmp` first and is renamed to `name` once complete (both in the AOF
+/// directory).
+fn write_base_now(srv: &Server, tmp: &str, name: &str) -> Result<(), String> {
     let path = dir(srv).join(name);
-    let tmp = dir(srv).join(format!("temp-{}", name));
+    let tmp = dir(srv).join(tmp);
     if !srv.config.aof_use_rdb_preamble {
         crate::persist::SAVE_KEY_DELAY.store(srv.config.rdb_key_save_delay, std::sync::atomic::Ordering::Relaxed);
         let ts = srv.config.aof_timestamp_enabled.then(|| srv.mstime() / 1000);
@@ -435,7 +437,7 @@ pub fn load_and_open_at_startup(
     if manifest.base.is_none() && manifest.incrs.is_empty() {
         let seq = manifest.next_base_seq();
         let name = base_name(srv, seq);
-        if let Err(e) = write_base_now(srv, &name) {
+        if let Err(e) = write_base_now(srv, &format!("temp-rewriteaof-{}.aof", std::process::id()), &name) {
             log_warning!("Can't create the AOF base file {}: {}", name, e);
             return Err(crate::persist::LoadFailed);
         }
@@ -877,8 +879,9 @@ pub fn rewrite_background(srv: &mut Server) -> Result<(), String> {
     let pid = unsafe { libc::fork() };
     if pid == 0 {
         crate::log::set_role(b'C');
-        let name = format!("temp-rewriteaof-bg-{}.aof", std::process::id());
-        let code = match write_base_now(srv, &name) {
+        let pid = std::process::id();
+        let name = format!("temp-rewriteaof-bg-{pid}.aof");
+        let code = match write_base_now(srv, &format!("temp-rewriteaof-{pid}.aof"), &name) {
             Ok(()) => {
                 log_notice!("Successfully created the temporary AOF base file {}", name);
                 0

@@ -694,3 +694,173 @@ fn runtime_enable_collects_writes_in_a_temp_incr_until_a_rewrite_succeeds() {
     let _ = std::fs::remove_dir_all(&dv);
     let _ = std::fs::remove_dir_all(&dr);
 }
+
+/// A checker's report, exit code and the files it left (name, bytes).
+type CheckerRun = (String, Option<i32>, Vec<(String, Vec<u8>)>);
+
+/// Runs a checker (`theirs`: redis-check-aof / redis-check-rdb, or ours) in `dir` with `args`
+/// and `stdin`; returns its stdout (log-line prefixes reduced to `PID:C TIME`), exit code
+/// and the bytes of every file left in `dir` (what --fix cut).
+fn run_checker(bin: &str, dir: &Path, args: &[&str], stdin: &str) -> CheckerRun {
+    use std::io::Write;
+    let mut child = std::process::Command::new(bin)
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| match parse_log_line(l) {
+            Some(p) => format!("PID:C TIME {} {}\n", p.level, p.msg),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                files.push((
+                    e.path().strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                ));
+            }
+        }
+    }
+    files.sort();
+    (text, out.status.code(), files)
+}
+
+/// Each case: a directory built by `setup`, then both checkers on copies of it.
+fn checkers_agree(tag: &str, setup: impl Fn(&Path), args: &[&str], stdin: &str) -> String {
+    let (dv, dr) = (fresh_dir(&format!("{tag}-v")), fresh_dir(&format!("{tag}-r")));
+    setup(&dv);
+    setup(&dr);
+    let ours = run_checker(env!("CARGO_BIN_EXE_vireo-check-aof"), &dv, args, stdin);
+    let theirs = run_checker("redis-check-aof", &dr, args, stdin);
+    assert_eq!(ours.0, theirs.0, "{tag}: report");
+    assert_eq!(ours.1, theirs.1, "{tag}: exit status");
+    assert_eq!(ours.2, theirs.2, "{tag}: files after the check");
+    let _ = std::fs::remove_dir_all(&dv);
+    let _ = std::fs::remove_dir_all(&dr);
+    ours.0
+}
+
+const PING: &[u8] = b"*1\r\n$4\r\nPING\r\n";
+
+/// A multi-part directory as Redis 7.0 leaves it right after a rewrite (an RDB base and an
+/// empty incr file), and variants: damaged, torn, annotated, with an old-style file.
+#[test]
+fn check_aof_reports_as_redis_check_aof() {
+    // the directory written by the reference server itself
+    let src = fresh_dir("check-src");
+    let r = aof_builder(redis(), &src).start();
+    let mut c = r.connect();
+    fill(&mut c, "x");
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), b"+Background append only file rewriting started\r\n");
+    assert!(wait_until(Duration::from_secs(10), || info_field(&mut c, "persistence", "aof_rewrite_in_progress") == "0"));
+    drop(c);
+    r.stop();
+    let copy_dir = |d: &Path| {
+        std::fs::create_dir_all(d.join("appendonlydir")).unwrap();
+        for e in std::fs::read_dir(src.join("appendonlydir")).unwrap().flatten() {
+            std::fs::copy(e.path(), d.join("appendonlydir").join(e.file_name())).unwrap();
+        }
+    };
+    let incr = |d: &Path| incr_path(d);
+    let manifest = "appendonlydir/appendonly.aof.manifest";
+    // an empty incr file
+    let out = checkers_agree("empty-incr", copy_dir, &[manifest], "");
+    assert!(out.contains("INCR AOF appendonly.aof.2.incr.aof is empty\n"), "{out}");
+    assert!(out.contains("BASE AOF appendonly.aof.2.base.rdb is valid\n"), "{out}");
+    // a valid incr file, then a torn one: reported, refused, and cut with --fix
+    let with_tail = |tail: &'static [u8]| {
+        move |d: &Path| {
+            copy_dir(d);
+            let mut data = PING.to_vec();
+            data.extend_from_slice(tail);
+            std::fs::write(incr(d), data).unwrap();
+        }
+    };
+    checkers_agree("incr-ok", with_tail(b""), &[manifest], "");
+    checkers_agree("incr-torn", with_tail(b"*2\r\n$3\r\nGET\r\n$1"), &[manifest], "");
+    checkers_agree("incr-torn-fix", with_tail(b"*2\r\n$3\r\nGET\r\n$1"), &["--fix", manifest], "y\n");
+    checkers_agree("incr-torn-no", with_tail(b"*2\r\n$3\r\nGET\r\n$1"), &["--fix", manifest], "n\n");
+    checkers_agree("incr-multi", with_tail(b"*1\r\n$5\r\nMULTI\r\n*1\r\n$4\r\nPING\r\n"), &["--fix", manifest], "y\n");
+    checkers_agree("incr-garbage", with_tail(b"xyz"), &[manifest], "");
+    checkers_agree("incr-2multi", with_tail(b"*1\r\n$5\r\nMULTI\r\n*1\r\n$5\r\nMULTI\r\n"), &[manifest], "");
+    checkers_agree("incr-badlen", with_tail(b"*1\r\n$-5\r\nPING\r\n"), &[manifest], "");
+    // annotations and --truncate-to-timestamp
+    let annotated = with_tail(b"#TS:200\r\n*1\r\n$4\r\nPING\r\n#TS:300\r\n*1\r\n$4\r\nPING\r\n");
+    checkers_agree("ts-none", annotated, &[manifest], "");
+    checkers_agree("ts-cut", annotated, &["--truncate-to-timestamp", "250", manifest], "");
+    checkers_agree("ts-nothing", annotated, &["--truncate-to-timestamp", "500", manifest], "");
+    checkers_agree("ts-bad", annotated, &["--truncate-to-timestamp", "2x", manifest], "");
+    // a damaged manifest, a missing file, an empty base, a torn file that is not the last
+    let bad_manifest = |d: &Path| {
+        copy_dir(d);
+        std::fs::write(d.join(manifest), "file a seq 1 type x\n").unwrap();
+    };
+    checkers_agree("manifest-bad", bad_manifest, &[manifest], "");
+    let missing = |d: &Path| {
+        copy_dir(d);
+        std::fs::remove_file(incr(d)).unwrap();
+    };
+    checkers_agree("missing", missing, &[manifest], "");
+    let parts = |d: &Path| {
+        std::fs::write(
+            d.join("m.manifest"),
+            "file b.aof seq 1 type b\nfile i1.aof seq 1 type i\nfile i2.aof seq 2 type i\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("b.aof"), b"").unwrap();
+        std::fs::write(d.join("i1.aof"), [PING, b"*2\r\n$3\r\nGET\r\n$1"].concat()).unwrap();
+        std::fs::write(d.join("i2.aof"), PING).unwrap();
+    };
+    checkers_agree("not-last", parts, &["--fix", "m.manifest"], "y\n");
+    // old-style files: commands, an RDB preamble with a tail, empty, usage
+    let old = |d: &Path| {
+        let base = std::fs::read_dir(src.join("appendonlydir"))
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().ends_with(".base.rdb"))
+            .unwrap()
+            .path();
+        std::fs::write(d.join("pre.aof"), [std::fs::read(base).unwrap(), PING.to_vec(), b"*1\r\n".to_vec()].concat())
+            .unwrap();
+        std::fs::write(d.join("cmds.aof"), [PING, PING].concat()).unwrap();
+        std::fs::write(d.join("empty.aof"), b"").unwrap();
+    };
+    checkers_agree("old-pre", old, &["pre.aof"], "");
+    checkers_agree("old-pre-fix", old, &["--fix", "pre.aof"], "y\n");
+    checkers_agree("old-cmds", old, &["cmds.aof"], "");
+    checkers_agree("old-empty", old, &["empty.aof"], "");
+    checkers_agree("old-missing", old, &["nothere.aof"], "");
+    let _ = std::fs::remove_dir_all(&src);
+}
+
+#[test]
+fn check_rdb_reports_as_redis_check_rdb() {
+    let dir = fresh_dir("check-rdb");
+    for args in [&["--dbfilename", "dump.rdb"][..], &["--dbfilename", "nocrc.rdb", "--rdbchecksum", "no"]] {
+        let r = redis().dir(&dir).args(args.iter().copied()).start();
+        let mut c = r.connect();
+        fill(&mut c, "x");
+        assert_eq!(c.cmd(&["SAVE"]), b"+OK\r\n");
+        drop(c);
+        r.stop();
+    }
+    for f in ["dump.rdb", "nocrc.rdb"] {
+        let ours = run_checker(env!("CARGO_BIN_EXE_vireo-check-rdb"), &dir, &[f], "");
+        let theirs = run_checker("redis-check-rdb", &dir, &[f], "");
+        assert_eq!((ours.0, ours.1), (theirs.0, theirs.1), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -7,6 +7,14 @@
 //! by `appendfsync`, rewrites the base in a forked child (BGREWRITEAOF, turning AOF on at run
 //! time), and replays the files at startup through the same gate and `call()` as clients, with a
 //! fake client whose replies are dropped. It knows nothing of sockets.
+//!
+//! Rewrite attempts follow Redis 7.0: each one first opens the file that takes the writes made
+//! while the child runs — a new incr file, in the manifest before the fork (a failed attempt
+//! leaves it there), or, while the AOF is being turned on at run time, `temp-<name>.incr`
+//! outside any manifest, renamed into it when the base is in place and removed (the attempt
+//! rescheduled) when the child fails. After three consecutive failures scheduled and
+//! automatic rewrites wait 1, 2, 4 ... 60 minutes between attempts; a user's BGREWRITEAOF
+//! that can start at once is not held back.
 
 use crate::client::Client;
 use crate::server::Server;
@@ -547,7 +555,7 @@ fn load_files(srv: &mut Server, m: &Manifest, events: crate::persist::Events<'_>
     Ok(())
 }
 
-/// Reads one RESP multibulk command (also used by vireo-check-aof); Ok(None) at a clean end, Err(valid_len) at a torn or
+/// Reads one RESP multibulk command; Ok(None) at a clean end, Err(valid_len) at a torn or
 /// malformed command (valid_len = bytes of whole commands before it).
 pub fn next_command(data: &[u8], pos: &mut usize) -> Result<Option<Vec<bytes::Bytes>>, usize> {
     // annotations (`#TS:<time>` of aof-timestamp-enabled) are lines starting with '#'

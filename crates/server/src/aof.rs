@@ -1296,6 +1296,41 @@ mod tests {
     }
 
     #[test]
+    fn incr_sequence_survives_an_empty_incr_list() {
+        let mut m = Manifest::parse("file b seq 1 type b\nfile i4 seq 4 type i\n").unwrap();
+        // a rewrite with the AOF off turns every incr file into history
+        m.history = std::mem::take(&mut m.incrs);
+        let f = m.push_new_incr(|seq| format!("i{seq}"));
+        assert_eq!((f.seq, f.name.as_str()), (5, "i5"));
+        assert_eq!(m.push_new_incr(|seq| format!("i{seq}")).seq, 6);
+    }
+
+    #[test]
+    fn repeated_failures_hold_back_rewrites_with_a_growing_delay() {
+        let mut t = crate::testing::TestServer::new("");
+        let srv = &mut t.srv;
+        srv.cached_ms = 1_000_000_000;
+        srv.aof.consecutive_failures = 2;
+        assert!(!rewrite_limited(srv));
+        srv.aof.consecutive_failures = 3;
+        // limited for one minute, then one attempt may run, then two minutes, four ...
+        let mut delays = Vec::new();
+        for _ in 0..8 {
+            assert!(rewrite_limited(srv));
+            delays.push(srv.aof.limit_delay_min);
+            srv.cached_ms += srv.aof.limit_delay_min * 60_000 - 1000;
+            assert!(rewrite_limited(srv), "still within the delay");
+            srv.cached_ms += 1000;
+            assert!(!rewrite_limited(srv), "the delay has passed");
+        }
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60]);
+        // a success (or a user's scheduled BGREWRITEAOF) clears the count and the delay
+        srv.aof.consecutive_failures = 0;
+        assert!(!rewrite_limited(srv));
+        assert_eq!((srv.aof.limit_delay_min, srv.aof.limit_until_s), (0, 0));
+    }
+
+    #[test]
     fn commands_parse_and_torn_tails_are_found() {
         let data = b"*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET";
         let mut pos = 0;

@@ -273,6 +273,20 @@ impl Db {
         debug_assert!(old.is_none(), "add of an existing key");
     }
 
+    /// Puts a key read from a snapshot being loaded (dbAddRDBLoad) with its expire time,
+    /// replacing any entry of that name and its TTL. Loading is not a change that watchers,
+    /// blocked clients or keyspace events see, so nothing is recorded.
+    pub fn add_loaded(&mut self, key: &[u8], val: Value, expire_ms: Option<i64>) {
+        if self.main.remove(key).is_some() {
+            self.expires.remove(key);
+        }
+        let e = Entry::new(val, self.new_lru());
+        self.main.insert(SBytes::new(key), e);
+        if let Some(t) = expire_ms {
+            self.expires.insert(SBytes::new(key), t);
+        }
+    }
+
     /// Sets a key whether or not it exists (setKey): the old value is replaced, the TTL removed
     /// unless `keep_ttl`. Returns true when the key existed.
     pub fn set(&mut self, key: &[u8], val: Value, keep_ttl: bool) -> bool {

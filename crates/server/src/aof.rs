@@ -1203,26 +1203,66 @@ pub fn stop(srv: &mut Server) {
     srv.prop.aof_buf.clear();
 }
 
-/// DEBUG LOADAOF: writes what is buffered, empties the databases and loads the AOF files back
-/// (nothing of the replay is fed to the AOF or replicas). Err when the files cannot be loaded.
-pub fn debug_loadaof(srv: &mut Server) -> Result<(), crate::persist::LoadFailed> {
+/// DEBUG LOADAOF: writes what is buffered, empties the databases, reads the manifest from disk
+/// again (dropping the history files it lists), and loads the files it names in the loading
+/// state, serving clients through `events` between chunks as the load at startup does. Nothing
+/// of the replay reaches the AOF or the replicas. Err when there is nothing to load or the
+/// files cannot be loaded (the reason is logged): Redis then exits.
+pub fn debug_loadaof(srv: &mut Server, events: crate::persist::Events<'_>) -> Result<(), crate::persist::LoadFailed> {
     if srv.aof.on {
         flush(srv);
     }
-    for db in srv.ks.dbs.iter_mut() {
-        drop(db.flush());
-    }
+    crate::persist::empty_data(srv, false);
+    srv.aof.manifest = manifest_on_disk(srv)?;
+    gc_history(srv);
     let manifest = srv.aof.manifest.clone();
-    let was_active = srv.prop.aof_active;
-    let capture = srv.prop.capture.take();
-    srv.prop.aof_active = false;
-    let pending = srv.prop.pending.len();
-    let r = load_files(srv, &manifest, &mut |_| {});
-    srv.prop.pending.truncate(pending);
-    srv.prop.aof_active = was_active;
-    srv.prop.capture = capture;
+    if manifest.base.is_none() && manifest.incrs.is_empty() {
+        return Err(crate::persist::LoadFailed);
+    }
+    let d = dir(srv);
+    let mut total = 0u64;
+    for f in manifest.base.iter().chain(manifest.incrs.iter()) {
+        match fs::metadata(d.join(&f.name)) {
+            Ok(m) => total += m.len(),
+            Err(e) => {
+                log_warning!(
+                    "Unable to obtain the AOF file {} length. stat: {}",
+                    f.name,
+                    crate::util::os_error_text(&e)
+                );
+                return Err(crate::persist::LoadFailed);
+            }
+        }
+    }
+    if total > 0 {
+        let was_active = srv.prop.aof_active;
+        let capture = srv.prop.capture.take();
+        srv.prop.aof_active = false;
+        let pending = srv.prop.pending.len();
+        crate::persist::start_loading(srv, total);
+        let r = load_files(srv, &manifest, events);
+        crate::persist::stop_loading(srv);
+        srv.prop.pending.truncate(pending);
+        srv.prop.aof_active = was_active;
+        srv.prop.capture = capture;
+        r.map_err(|()| crate::persist::LoadFailed)?;
+    }
     srv.dirty = 0;
-    r.map_err(|()| crate::persist::LoadFailed)
+    log_warning!("Append Only File loaded by DEBUG LOADAOF");
+    Ok(())
+}
+
+/// The manifest in `appenddirname` as the files say (an empty one when there is no directory
+/// or no manifest). Err when it cannot be parsed (logged).
+fn manifest_on_disk(srv: &Server) -> Result<Manifest, crate::persist::LoadFailed> {
+    let path = dir(srv).join(manifest_name(srv));
+    match fs::read_to_string(&path) {
+        Ok(text) => Manifest::parse_detailed(&text).map_err(|e| {
+            e.log();
+            crate::persist::LoadFailed
+        }),
+        Err(_) => Ok(Manifest::default()),
+    }
 }
 
 /// Shutdown: flush and fsync the AOF.

@@ -78,6 +78,9 @@ pub mod cflags {
     pub const FAKE: u64 = 1 << 45;
     /// Waiting for CLIENT PAUSE to end before its next command runs.
     pub const PAUSED: u64 = 1 << 46;
+    /// Waiting for a job it handed to the event loop (DEBUG RELOAD, DEBUG LOADAOF) to end:
+    /// its further input is neither read nor run meanwhile (Redis's protected client).
+    pub const LOOP_JOB: u64 = 1 << 47;
 }
 
 /// CLIENT REPLY modes.

@@ -225,7 +225,7 @@ pub enum Gate {
 /// 10. NOREPLICAS (with WAIT, later), READONLY on a read-only replica;
 /// 11. RESP2 pub/sub context (data-types issue);
 /// 12. MASTERDOWN on a replica whose link is down (replica-serve-stale-data no), LOADING
-///     (later);
+///     while the dataset loads (EXEC too when it queued a command not flagged loading);
 /// 13. a replica connection may not touch the keyspace;
 /// 14. CLIENT PAUSE postpones the client;
 /// 15. MULTI queues (data-types issue); otherwise `call()`.
@@ -342,9 +342,9 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         reject(srv, c, Some(id), errors::MASTERDOWN);
         return Gate::Done;
     }
-    // ... LOADING while the dataset loads at startup; the AOF
-    // loader's own client is the one doing the loading
-    if srv.loading && !spec.has(flags::LOADING) && !c.has(cflags::FAKE) {
+    // ... LOADING while the dataset loads (EXEC when it queued a command that may not run
+    // then); the AOF loader's own client is the one doing the loading
+    if srv.loading && denies_loading(srv, c, spec) && !c.has(cflags::FAKE) {
         reject(srv, c, Some(id), errors::LOADING);
         return Gate::Done;
     }
@@ -374,10 +374,11 @@ fn gate_and_call(srv: &mut Server, c: &mut Client, argv: &[Bytes]) -> Gate {
         return Gate::Done;
     }
     call(srv, c, id, argv);
-    if srv.nesting == 0 && srv.blocking.has_ready() {
+    // (not while a load runs: the keys it writes are served once it is complete)
+    if srv.nesting == 0 && !srv.loading && srv.blocking.has_ready() {
         crate::blocking::serve_ready_keys(srv);
     }
-    if c.has(cflags::CLOSE_ASAP | cflags::BLOCKED) {
+    if c.has(cflags::CLOSE_ASAP | cflags::BLOCKED | cflags::LOOP_JOB) {
         return Gate::Stop;
     }
     Gate::Done
@@ -411,6 +412,15 @@ fn denies_stale(srv: &Server, c: &Client, spec: &CommandSpec) -> bool {
         return true;
     }
     spec.name == "exec" && c.mstate.commands.iter().any(|(id, _)| !srv.registry.spec(*id).has(flags::STALE))
+}
+
+/// A command that may not run while the dataset loads: one not flagged loading, or an EXEC
+/// holding one.
+fn denies_loading(srv: &Server, c: &Client, spec: &CommandSpec) -> bool {
+    if !spec.has(flags::LOADING) {
+        return true;
+    }
+    spec.name == "exec" && c.mstate.commands.iter().any(|(id, _)| !srv.registry.spec(*id).has(flags::LOADING))
 }
 
 /// Commands a RESP2 client in subscriber mode may still send.
@@ -507,7 +517,7 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     if c.block.is_some() {
         srv.nesting -= 1;
         if srv.nesting == 0 {
-            srv.prop.flush(!spec.has(flags::TOUCHES_ARBITRARY_KEYS));
+            flush_propagation(srv, !spec.has(flags::TOUCHES_ARBITRARY_KEYS));
         }
         return;
     }
@@ -569,11 +579,21 @@ pub fn call(srv: &mut Server, c: &mut Client, id: CmdId, argv: &[Bytes]) {
     if srv.nesting == 0 {
         let wrap = !spec.has(flags::TOUCHES_ARBITRARY_KEYS);
         let before = srv.prop.repl_offset;
-        srv.prop.flush(wrap);
+        flush_propagation(srv, wrap);
         // WAIT waits for the offset right after this client's last propagated write
         if srv.prop.repl_offset != before {
             c.woff = srv.prop.repl_offset;
         }
+    }
+}
+
+/// Hands the effects of the outermost command to the sinks, except while the dataset loads:
+/// what a load replays (an AOF) is already recorded, and nothing else may write then.
+fn flush_propagation(srv: &mut Server, wrap: bool) {
+    if srv.loading {
+        srv.prop.pending.clear();
+    } else {
+        srv.prop.flush(wrap);
     }
 }
 

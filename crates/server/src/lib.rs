@@ -18,6 +18,7 @@ pub mod evict;
 pub mod exec;
 pub mod info;
 pub mod log;
+pub mod loop_job;
 pub mod net;
 pub mod persist;
 pub mod propagate;

@@ -50,6 +50,13 @@ impl EventLoop {
         loop {
             self.apply_net_changes(srv);
             before_sleep(srv);
+            if !srv.loop_jobs.is_empty() {
+                // long jobs commands handed over (DEBUG RELOAD...), once the round's replies
+                // and AOF writes are out; their clients' sockets are read again afterwards
+                let reread =
+                    crate::loop_job::run_queued(srv, &mut |s: &mut Server| self.process_events_while_blocked(s));
+                self.ready.extend(reread);
+            }
             let now = Instant::now();
             let mut timeout = self.next_cron.saturating_duration_since(now);
             if let Some(d) = srv.blocking.next_deadline() {
@@ -123,7 +130,7 @@ impl EventLoop {
     }
 
     /// Serves clients in the middle of a long job of the event-loop thread (loading the
-    /// dataset at startup), as Redis's processEventsWhileBlocked: up to four rounds of
+    /// dataset at startup, for a replica's sync, for DEBUG RELOAD/LOADAOF), as Redis's processEventsWhileBlocked: up to four rounds of
     /// accepting, reading, running commands and writing replies, never waiting, without the
     /// cron or the background work of `before_sleep` (expiry, AOF, replication).
     pub fn process_events_while_blocked(&mut self, srv: &mut Server) {
@@ -435,7 +442,9 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
     let Some(mut c) = take_client(srv, token) else {
         return;
     };
-    if c.has(cflags::CLOSE_ASAP) {
+    // closing, or held: a client waiting for its loop job, and the master link while a load
+    // runs (its stream waits in the socket until the dataset is there)
+    if c.has(cflags::CLOSE_ASAP | cflags::LOOP_JOB) || (srv.loading && c.has(cflags::MASTER)) {
         put_client(srv, c);
         return;
     }
@@ -531,7 +540,9 @@ fn read_client(srv: &mut Server, token: usize, ready: &mut Vec<usize>) {
 /// Parses and runs every complete command in the client's query buffer.
 pub fn process_input(srv: &mut Server, c: &mut Client) {
     let limits = Limits { proto_max_bulk_len: srv.config.proto_max_bulk_len as u64, authenticated: c.authenticated };
-    if c.has(cflags::PENDING_COMMAND) && !c.has(cflags::PAUSED | cflags::BLOCKED | cflags::CLOSE_ASAP) {
+    if c.has(cflags::PENDING_COMMAND)
+        && !c.has(cflags::PAUSED | cflags::BLOCKED | cflags::CLOSE_ASAP | cflags::LOOP_JOB)
+    {
         // a command held back by CLIENT PAUSE runs first
         c.flags &= !cflags::PENDING_COMMAND;
         let reply_at = c.reply.rb.buf.len();
@@ -544,7 +555,7 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
         }
     }
     loop {
-        if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP | cflags::PAUSED | cflags::BLOCKED) {
+        if c.has(cflags::CLOSE_AFTER_REPLY | cflags::CLOSE_ASAP | cflags::PAUSED | cflags::BLOCKED | cflags::LOOP_JOB) {
             c.has_pending_input = !c.qbuf.is_empty();
             break;
         }

@@ -307,6 +307,12 @@ pub fn save(srv: &mut Server) -> Result<(), String> {
         return Err("ERR Background save already in progress".into());
     }
     srv.rdb.saves += 1;
+    save_to_disk(srv)
+}
+
+/// Writes `dbfilename` from the event loop (SAVE, DEBUG RELOAD), whether or not a child is
+/// saving too; success clears the dirty counter. Err carries the logged reason.
+pub fn save_to_disk(srv: &mut Server) -> Result<(), String> {
     let temp = format!("temp-{}.rdb", std::process::id());
     let target = srv.config.dbfilename.clone();
     let aux = aux_for(srv);
@@ -572,6 +578,9 @@ pub trait LoadHost {
     fn progress(&mut self, _offset: u64, _so_far: &LoadStats) {}
     /// A key of the file had expired already and was not loaded.
     fn expired_on_load(&mut self, _db: usize, _key: &[u8]) {}
+    /// The file holds a key that is already in the database and may not replace it: the load
+    /// fails after this (a host may instead end the process, as DEBUG RELOAD does).
+    fn duplicate_key(&mut self, _db: usize, _key: &[u8]) {}
 }
 
 impl LoadHost for [Db] {
@@ -657,20 +666,15 @@ pub fn load_with<R: io::Read>(
                     continue;
                 }
                 let d = &mut dbs[db];
-                if replace {
-                    d.delete(&key);
-                }
-                if d.peek(&key).is_some() {
+                if !replace && d.peek(&key).is_some() {
+                    host.duplicate_key(db, &key);
                     return Err(format!(
                         "RDB has duplicated key '{}' in DB {} (offset {at})",
                         String::from_utf8_lossy(&key),
                         db
                     ));
                 }
-                d.add(&key, value);
-                if let Some(t) = expire_ms {
-                    d.set_expire(&key, t);
-                }
+                d.add_loaded(&key, value, expire_ms);
                 restore_access(d, &key, idle_secs, freq);
                 st.loaded += 1;
             }
@@ -842,29 +846,86 @@ pub fn load_at_startup(srv: &mut Server, events: Events<'_>) -> Result<bool, Loa
     }
 }
 
-/// DEBUG RELOAD: save (unless `nosave`), empty the databases (unless `noflush`) and load the
-/// file again; with `merge` a loaded key replaces an existing one instead of failing the load.
-pub fn reload(srv: &mut Server, nosave: bool, noflush: bool, merge: bool) -> Result<(), String> {
-    if !nosave && save(srv).is_err() {
-        return Err("ERR Error trying to save the DB".into());
+/// Empties every database, as Redis's emptyData: transactions watching a key that existed
+/// fail, and the data is freed here or, with `lazy`, by the lazy-free thread when it is big.
+/// Clients blocked on keys are not woken (the caller decides).
+pub fn empty_data(srv: &mut Server, lazy: bool) {
+    for i in 0..srv.ks.dbs.len() {
+        crate::cmd::multi::touch_all_watched_in_db(srv, None, i, None);
+        let flushed = vireo_keyspace::ops::keys::flush(&mut srv.ks.dbs[i]);
+        crate::cmd::keys::release_flushed(srv, flushed, crate::cmd::keys::Free::from_flag(lazy));
     }
-    if !noflush {
-        for db in srv.ks.dbs.iter_mut() {
-            let (main, expires) = db.flush();
-            drop(main);
-            drop(expires);
-        }
+}
+
+/// How DEBUG RELOAD reloads the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReloadOptions {
+    /// Write `dbfilename` first (no NOSAVE).
+    pub save: bool,
+    /// Empty the databases before loading (no NOFLUSH).
+    pub flush: bool,
+    /// MERGE: a key of the file replaces one already present instead of being fatal.
+    pub merge: bool,
+}
+
+/// DEBUG RELOAD: saves `dbfilename` (unless NOSAVE), empties the databases (unless NOFLUSH)
+/// and loads the file back in the loading state, serving clients through `events` between
+/// chunks as the load at startup does. Err is the reply: a failed save changes nothing; a
+/// missing file or a damaged one leaves what was loaded so far (Redis's behaviour). A key
+/// already present without MERGE ends the process, as it does in Redis.
+pub fn reload(srv: &mut Server, opts: ReloadOptions, events: Events<'_>) -> Result<(), String> {
+    if opts.save && save_to_disk(srv).is_err() {
+        return Err("ERR".into());
     }
-    let f = File::open(&srv.config.dbfilename).map_err(|e| format!("ERR Error trying to load the RDB dump: {e}"))?;
+    if opts.flush {
+        empty_data(srv, false);
+    }
+    const LOAD_FAILED: &str = "ERR Error trying to load the RDB dump";
+    let path = srv.config.dbfilename.clone();
+    let Ok(f) = File::open(&path) else {
+        return Err(LOAD_FAILED.into());
+    };
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    start_loading(srv, size);
     let limits = srv.type_limits();
     let now = srv.mstime();
     let master = srv.masterhost.is_none();
-    let st = load_into(&mut srv.ks.dbs, BufReader::new(f), limits, now, master, merge).map_err(|e| {
-        log_warning!("Internal error in RDB reading file '{}': {}", srv.config.dbfilename, e.trim_end());
-        "ERR Error trying to load the RDB dump, check server logs.".to_string()
-    })?;
-    srv.rdb.last_load_keys_loaded = st.loaded;
-    srv.rdb.last_load_keys_expired = st.expired;
-    log_notice!("DB reloaded by DEBUG RELOAD");
-    Ok(())
+    let res = {
+        let mut host = ReloadLoad(StartupLoad::new(srv, events, 0));
+        load_with(&mut host, BufReader::with_capacity(1 << 16, f), limits, now, master, opts.merge)
+    };
+    stop_loading(srv);
+    match res {
+        Ok(st) => {
+            log_loaded(&st, now);
+            srv.rdb.last_load_keys_loaded = st.loaded;
+            srv.rdb.last_load_keys_expired = st.expired;
+            log_warning!("DB reloaded by DEBUG RELOAD");
+            Ok(())
+        }
+        Err(e) => {
+            log_warning!("Failed reloading '{}' for DEBUG RELOAD: {}", path, e.trim_end());
+            Err(LOAD_FAILED.into())
+        }
+    }
+}
+
+/// The host of a DEBUG RELOAD load: the startup host, except that keys found expired are
+/// dropped silently (only the load at startup tells replicas) and a duplicated key is fatal.
+struct ReloadLoad<'a, 'e>(StartupLoad<'a, 'e>);
+
+impl LoadHost for ReloadLoad<'_, '_> {
+    fn dbs(&mut self) -> &mut [Db] {
+        self.0.dbs()
+    }
+    fn progress(&mut self, offset: u64, so_far: &LoadStats) {
+        self.0.progress(offset, so_far);
+    }
+    fn duplicate_key(&mut self, db: usize, key: &[u8]) {
+        log_warning!("RDB has duplicated key '{}' in DB {}", String::from_utf8_lossy(key), db);
+        log_warning!(
+            "A key of the file loaded by DEBUG RELOAD is already in memory (MERGE would replace it): aborting"
+        );
+        std::process::abort();
+    }
 }

@@ -142,6 +142,8 @@ pub struct Server {
     /// Effective hz (dynamic-hz may raise it with many clients).
     pub hz: u32,
     pub loading: bool,
+    /// Jobs handed to the event loop by commands, run after the current round (`loop_job`).
+    pub loop_jobs: std::collections::VecDeque<crate::loop_job::LoopJob>,
     /// Replica of some master; affects expiry and the gate.
     pub masterhost: Option<(String, u16)>,
     /// Replication state (both roles).
@@ -253,6 +255,7 @@ impl Server {
             cron_loops: 0,
             hz,
             loading: false,
+            loop_jobs: Default::default(),
             masterhost: None,
             repl,
             peak_memory: 0,

@@ -44,9 +44,27 @@ impl TestServer {
         self.client.argv = argv.iter().map(|a| Bytes::copy_from_slice(a)).collect();
         let start = self.client.reply.rb.buf.len();
         process_command(&mut self.srv, &mut self.client);
+        self.run_loop_jobs();
         let out = self.client.reply.rb.buf.split_off(start);
         self.client.reply.rb.buf.clear();
         out
+    }
+
+    /// Runs the jobs commands handed to the event loop (DEBUG RELOAD...), with no one else to
+    /// serve meanwhile, answering the main client's.
+    fn run_loop_jobs(&mut self) {
+        while let Some(job) = self.srv.loop_jobs.pop_front() {
+            let start = std::time::Instant::now();
+            let out = crate::loop_job::run(&mut self.srv, job.kind, &mut |_| {});
+            if job.client == self.client.id {
+                crate::loop_job::finish(&mut self.srv, &mut self.client, &job, out, start.elapsed());
+            } else if let Some(&t) = self.srv.client_order.get(&job.client) {
+                if let Some(mut c) = crate::net::take_client(&mut self.srv, t) {
+                    crate::loop_job::finish(&mut self.srv, &mut c, &job, out, start.elapsed());
+                    crate::net::put_client(&mut self.srv, c);
+                }
+            }
+        }
     }
 
     /// Adds another client without a socket, registered in the server's client table like a

@@ -829,7 +829,8 @@ pub fn client_info_string(srv: &Server, c: &Client, argv_mem: usize) -> String {
         flags.push('N');
     }
     let mut events = String::new();
-    if c.registered {
+    // a client held for its loop job is not read (Redis's protected client)
+    if c.registered && !c.has(cflags::LOOP_JOB) {
         events.push('r');
     }
     if c.pending_output() > 0 && c.pending_write {

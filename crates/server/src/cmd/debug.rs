@@ -63,6 +63,9 @@ const HELP: &[&str] = &[
     "    Show hash table statistics of the value at <key>, when it is a hash table.",
     "LEAK <string>",
     "    Leak a copy of <string> (for memory-leak tooling tests).",
+    "LOADAOF",
+    "    Write out the AOF buffer, empty the dataset and load the AOF files back (other",
+    "    clients get -LOADING meanwhile).",
     "LOG <message>",
     "    Write <message> to the server log at warning level.",
     "OBJECT <key>",
@@ -74,6 +77,10 @@ const HELP: &[&str] = &[
     "PROTOCOL <type>",
     "    Reply with a sample value of <type>: string, integer, double, bignum, null,",
     "    array, set, map, attrib, push, verbatim, true or false.",
+    "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+    "    Save the dataset, empty it and load the RDB file back (other clients get -LOADING",
+    "    meanwhile). NOSAVE loads the file as it is, NOFLUSH keeps the keys in memory (a key",
+    "    also in the file then stops the server, unless MERGE lets the file's copy replace it).",
     "SEGFAULT",
     "    Crash the server with a segmentation fault.",
     "SET-ACTIVE-EXPIRE <0|1>",
@@ -122,14 +129,7 @@ fn debug(ctx: &mut Ctx) {
             ctx.out().raw(&e);
         }
         (b"reload", _) => reload(ctx),
-        (b"loadaof", 2) => {
-            if crate::aof::debug_loadaof(ctx.srv).is_err() {
-                log_warning!("Failed loading the AOF by DEBUG LOADAOF: exiting");
-                std::process::exit(1);
-            }
-            log_warning!("Append Only File loaded by DEBUG LOADAOF");
-            ctx.ok();
-        }
+        (b"loadaof", 2) => crate::loop_job::submit(ctx, crate::loop_job::JobKind::LoadAof),
         (b"aof-flush-sleep", 3) => {
             ctx.srv.aof.flush_sleep_us = atoi(&ctx.argv[2]).max(0) as u64;
             ctx.ok();
@@ -162,25 +162,23 @@ fn debug(ctx: &mut Ctx) {
     }
 }
 
-/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the databases and load the file back.
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the databases and load the file back,
+/// as a job of the event loop (clients are served while it loads).
 fn reload(ctx: &mut Ctx) {
-    let (mut merge, mut noflush, mut nosave) = (false, false, false);
+    let mut opts = crate::persist::ReloadOptions { save: true, flush: true, merge: false };
     for a in &ctx.argv[2..] {
         if a.eq_ignore_ascii_case(b"merge") {
-            merge = true;
+            opts.merge = true;
         } else if a.eq_ignore_ascii_case(b"noflush") {
-            noflush = true;
+            opts.flush = false;
         } else if a.eq_ignore_ascii_case(b"nosave") {
-            nosave = true;
+            opts.save = false;
         } else {
             ctx.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
             return;
         }
     }
-    match crate::persist::reload(ctx.srv, nosave, noflush, merge) {
-        Ok(()) => ctx.ok(),
-        Err(e) => ctx.error(&e),
-    }
+    crate::loop_job::submit(ctx, crate::loop_job::JobKind::Reload(opts));
 }
 
 /// `ERR unknown subcommand or wrong number of arguments for '<sub>'. Try <CMD> HELP.`, the

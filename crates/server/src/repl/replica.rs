@@ -732,13 +732,12 @@ fn attach_to_new_master(srv: &mut Server) {
 
 /// Empties every database (emptyData), releasing WATCHers and stream waiters.
 fn empty_data(srv: &mut Server) {
+    // clients blocked on keys look again at what the master's data holds
     for i in 0..srv.ks.dbs.len() {
-        crate::cmd::multi::touch_all_watched_in_db(srv, None, i, None);
         crate::blocking::signal_all_waited(srv, i);
-        let flushed = vireo_keyspace::ops::keys::flush(&mut srv.ks.dbs[i]);
-        let how = crate::cmd::keys::Free::from_flag(srv.config.replica_lazy_flush);
-        crate::cmd::keys::release_flushed(srv, flushed, how);
     }
+    let lazy = srv.config.replica_lazy_flush;
+    crate::persist::empty_data(srv, lazy);
 }
 
 /// Puts the freshly loaded databases in place of the current ones (swapdb loading).

@@ -102,6 +102,13 @@ fn debug_reload_serves_clients_until_its_reply(s: &ServerProcess) {
     a.send_cmd(&["DEBUG", "RELOAD", "NOSAVE"]);
     a.send_cmd(&["GET", "marker"]);
     let mut c = s.connect();
+    wait_loading(s, &mut c);
+    // a WATCH made while the keys load holds after the load
+    let mut w = s.connect();
+    let watched: Vec<String> = (0..20000).step_by(400).map(|i| format!("key:{i}")).collect();
+    let mut args = vec!["WATCH"];
+    args.extend(watched.iter().map(|k| k.as_str()));
+    assert_eq!(w.cmd(&args), b"+OK\r\n");
     check_while_loading(s, &mut c, &mut a, size);
     let r = t.cmd(&["EXEC"]);
     if info_field(&mut c, "persistence", "loading") == "1" {
@@ -121,6 +128,10 @@ fn debug_reload_serves_clients_until_its_reply(s: &ServerProcess) {
     assert_eq!(info_field(&mut c, "persistence", "rdb_last_load_keys_loaded"), "20001");
     assert_eq!(int(&mut c, &["EXISTS", "intruder", "queued"]), 0);
     assert_eq!(c.cmd(&["PING"]), b"+PONG\r\n");
+    ok(&mut c, &["SET", "unrelated", "1"]);
+    ok(&mut w, &["MULTI"]);
+    assert_eq!(w.cmd(&["PING"]), b"+QUEUED\r\n");
+    assert_eq!(w.cmd(&["EXEC"]), b"*1\r\n+PONG\r\n", "{}: a load touched watched keys", s.name());
 }
 
 #[test]
@@ -176,6 +187,24 @@ fn debug_loadaof_serves_other_clients_while_it_loads() {
         // a write after the load is appended as usual
         ok(&mut c, &["SET", "later", "1"]);
         assert!(wait_until(Duration::from_secs(10), || aof_files_size(s.dir()) > total));
+    }
+}
+
+#[test]
+fn loaded_keys_raise_no_keyspace_events() {
+    for b in [vireo(), redis()] {
+        let s = start(b, &["--notify-keyspace-events", "En"]);
+        let mut c = s.connect();
+        ok(&mut c, &["DEBUG", "POPULATE", "1000", "key", "20"]);
+        ok(&mut c, &["SAVE"]);
+        let mut sub = s.connect();
+        ok(&mut sub, &["PSUBSCRIBE", "__keyevent@*__:new"]);
+        assert_eq!(c.cmd(&["DEBUG", "RELOAD", "NOSAVE"]), b"+OK\r\n");
+        ok(&mut c, &["SET", "fresh", "1"]);
+        // the first event is the key created after the load
+        let msg = sub.read_parsed();
+        let parts = msg.as_array().unwrap_or_else(|| panic!("{}: {msg:?}", s.name()));
+        assert_eq!(parts[3].as_str(), Some("fresh"), "{}: {msg:?}", s.name());
     }
 }
 

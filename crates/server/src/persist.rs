@@ -926,6 +926,10 @@ impl LoadHost for ReloadLoad<'_, '_> {
         log_warning!(
             "A key of the file loaded by DEBUG RELOAD is already in memory (MERGE would replace it): aborting"
         );
+        // a crash, as Redis's panic: only a daemon's pid file is cleaned up
+        if self.0.srv.config.daemonize && !self.0.srv.config.pidfile.is_empty() {
+            let _ = std::fs::remove_file(&self.0.srv.config.pidfile);
+        }
         std::process::abort();
     }
 }

@@ -442,11 +442,6 @@ impl Db {
         self.expires.set_expand_guard(guard);
     }
 
-    pub fn set_resize_allowed(&mut self, allowed: bool) {
-        self.main.set_resize_allowed(allowed);
-        self.expires.set_resize_allowed(allowed);
-    }
-
     pub fn main_dict(&self) -> &Dict<Entry> {
         &self.main
     }

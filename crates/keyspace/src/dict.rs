@@ -10,6 +10,10 @@
 //!   of two above the element count; while resizing is disallowed (a fork child is alive) it
 //!   grows only when the load factor passes 5, and an interrupted rehash only continues when the
 //!   two tables differ in size by a factor of 5 or more (to spare copy-on-write pages);
+//! - resizing is disallowed per table (`set_resize_allowed`) or for every table of the calling
+//!   thread at once (`avoid_resize_on_this_thread`: the server's event loop while a fork child
+//!   is alive, which covers the keyspace and the tables inside values alike, as Redis's global
+//!   switch does);
 //! - `shrink_if_sparse` (the cron) shrinks a table that is under 10% full, to no less than 4
 //!   buckets;
 //! - every mutating operation (`insert`, `remove`, `get_mut`, `get_or_insert_with`) first moves
@@ -25,6 +29,7 @@ use crate::sbytes::{alloc_size_class, SBytes};
 use foldhash::fast::FoldHasher;
 use foldhash::SharedSeed;
 use std::alloc::{self, Layout};
+use std::cell::Cell;
 use std::fmt;
 use std::hash::Hasher;
 use std::mem::{self, ManuallyDrop};
@@ -158,6 +163,16 @@ fn hash_seed() -> &'static HashSeed {
 
 /// Decides whether a table may grow: (bytes of the new bucket array, elements per bucket now).
 pub type ExpandGuard = fn(usize, f64) -> bool;
+
+thread_local! {
+    static RESIZE_AVOIDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Disallows (or allows again) resizing for every table the calling thread touches, whatever
+/// each table's own setting: the server turns it on while a fork child shares its pages.
+pub fn avoid_resize_on_this_thread(avoid: bool) {
+    RESIZE_AVOIDED.with(|c| c.set(avoid));
+}
 
 /// See the module documentation.
 pub struct Dict<V> {
@@ -435,9 +450,12 @@ impl<V> Dict<V> {
     }
 
     /// Calls `f` for up to `n` elements gathered from consecutive buckets starting at a random
-    /// index (eviction sampling, like Redis's dictGetSomeKeys), visiting at most `n * 10`
-    /// buckets. The same element may be reported twice; fewer than `n` may be reported when
-    /// the table is sparse.
+    /// index (eviction sampling and fair random picks, like Redis's dictGetSomeKeys), visiting
+    /// at most `n * 10` buckets. A bucket is always read to the end of its chain: once `n`
+    /// elements are held, each further one replaces a held one with probability n/seen
+    /// (reservoir sampling), so the tail of a long chain is as likely to be picked as its head.
+    /// The same element may be reported twice; fewer than `n` may be reported when the table
+    /// is sparse.
     pub fn sample(&self, rng: &mut Rng, n: usize, mut f: impl FnMut(&SBytes, &V)) {
         let count = n.min(self.len());
         if count == 0 {
@@ -449,8 +467,9 @@ impl<V> Dict<V> {
         let mut i = rng.next_u64() as usize & max_mask;
         let mut steps = count.saturating_mul(10);
         let mut empty_run = 0usize;
-        let mut stored = 0usize;
-        while stored < count && steps > 0 {
+        let mut seen = 0usize;
+        let mut held: Vec<&Node<V>> = Vec::with_capacity(count);
+        'buckets: while steps > 0 {
             steps -= 1;
             for t in 0..tables {
                 if tables == 2 && t == 0 && i < self.rehash_idx {
@@ -477,17 +496,27 @@ impl<V> Dict<V> {
                         empty_run = 0;
                         let mut cur = Some(head);
                         while let Some(node) = cur {
-                            f(&node.key, &node.val);
-                            stored += 1;
-                            if stored == count {
-                                return;
+                            if held.len() < count {
+                                held.push(node);
+                            } else {
+                                let r = rng.below(seen as u64 + 1) as usize;
+                                if r < count {
+                                    held[r] = node;
+                                }
                             }
+                            seen += 1;
                             cur = node.next.as_deref();
+                        }
+                        if held.len() == count {
+                            break 'buckets;
                         }
                     }
                 }
             }
             i = (i + 1) & max_mask;
+        }
+        for node in held {
+            f(&node.key, &node.val);
         }
     }
 
@@ -521,7 +550,7 @@ impl<V> Dict<V> {
     /// Shrink the bucket array when it is under 10% full (Redis's HASHTABLE_MIN_FILL); the cron
     /// calls it. Starts an incremental rehash, never a stop-the-world copy.
     pub fn shrink_if_sparse(&mut self) {
-        if !self.resize_allowed || self.is_rehashing() {
+        if !self.resize_allowed() || self.is_rehashing() {
             return;
         }
         let size = self.ht[0].size();
@@ -542,8 +571,9 @@ impl<V> Dict<V> {
         self.resize_allowed = allowed;
     }
 
+    /// This table's own setting and the thread's switch together.
     pub fn resize_allowed(&self) -> bool {
-        self.resize_allowed
+        self.resize_allowed && !RESIZE_AVOIDED.with(Cell::get)
     }
 
     /// Resizes to the smallest power of two (at least 4) holding `size` elements, like Redis's
@@ -631,10 +661,21 @@ impl<V> Dict<V> {
         }
     }
 
+    /// Up to `n` steps of an ongoing rehash (each moves one bucket or skips ten empty ones),
+    /// as a read that picks random elements makes in Redis; stops early when the rehash ends
+    /// or must wait (the resize policy).
+    pub fn rehash_steps(&mut self, n: usize) {
+        for _ in 0..n {
+            if !self.rehash(1) {
+                break;
+            }
+        }
+    }
+
     /// While resizing is disallowed, an ongoing rehash waits unless the tables differ in size
     /// by the force ratio.
     fn rehash_paused(&self) -> bool {
-        if self.resize_allowed {
+        if self.resize_allowed() {
             return false;
         }
         let (s0, s1) = (self.ht[0].size(), self.ht[1].size());
@@ -709,7 +750,7 @@ impl<V> Dict<V> {
             return;
         }
         let used = self.ht[0].used;
-        if (self.resize_allowed && used >= size) || used / size > FORCE_RESIZE_RATIO {
+        if (self.resize_allowed() && used >= size) || used / size > FORCE_RESIZE_RATIO {
             if let Some(allowed) = self.expand_guard {
                 let buckets = (used + 1).checked_next_power_of_two().unwrap_or(usize::MAX);
                 let bytes = buckets.saturating_mul(mem::size_of::<Link<V>>());
@@ -918,6 +959,64 @@ mod tests {
         assert_eq!(d.overhead_bytes(), 0);
     }
 
+    /// A sample of one element from a table with long chains can return any element of a
+    /// chain, not only its head (reservoir sampling through the whole chain).
+    #[test]
+    fn sampling_reaches_the_tail_of_long_chains() {
+        let mut d: Dict<u64> = Dict::new();
+        d.set_resize_allowed(false);
+        for i in 0..20u64 {
+            d.insert(key(i), i);
+        }
+        assert_eq!(d.buckets(), INITIAL_SIZE, "20 elements in 4 buckets: chains of about 5");
+        let mut rng = Rng::from_seed(7);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..20_000 {
+            d.sample(&mut rng, 1, |_, &v| {
+                seen.insert(v);
+            });
+        }
+        assert_eq!(seen.len(), 20);
+    }
+
+    /// The thread-wide switch holds back growth (until the load factor passes 5) and shrinking
+    /// for every table of the thread, and lets an extreme-ratio rehash go on.
+    #[test]
+    fn the_thread_switch_avoids_resizing() {
+        let mut d: Dict<u64> = Dict::new();
+        avoid_resize_on_this_thread(true);
+        for i in 0..20u64 {
+            d.insert(key(i), i);
+        }
+        assert_eq!(d.buckets(), INITIAL_SIZE);
+        for i in 20..30u64 {
+            d.insert(key(i), i);
+        }
+        assert!(d.buckets() > INITIAL_SIZE, "a load factor over 5 forces the grow");
+        avoid_resize_on_this_thread(false);
+        let mut big: Dict<u64> = Dict::new();
+        for i in 0..10_000u64 {
+            big.insert(key(i), i);
+        }
+        while big.rehash_for(1000) {}
+        for i in 30..10_000u64 {
+            big.remove(&i.to_le_bytes());
+        }
+        avoid_resize_on_this_thread(true);
+        big.shrink_if_sparse();
+        assert!(!big.is_rehashing(), "no shrink while avoided");
+        avoid_resize_on_this_thread(false);
+        big.shrink_if_sparse();
+        assert!(big.is_rehashing());
+        // 16384 -> 32 buckets: the ratio is extreme, so the rehash goes on even when avoided
+        avoid_resize_on_this_thread(true);
+        big.rehash_steps(100_000);
+        assert!(!big.is_rehashing());
+        avoid_resize_on_this_thread(false);
+        assert_eq!(big.len(), 30);
+        big.check();
+    }
+
     /// Inserting 2M keys: every insert does a bounded amount of rehash work (at most 11
     /// buckets looked at plus the nodes of one chain moved), yet the table keeps growing.
     #[test]
@@ -925,16 +1024,18 @@ mod tests {
         let mut d: Dict<u64> = Dict::new();
         let (mut max_buckets, mut max_nodes) = (0, 0);
         let mut grows = 0;
-        let mut was_rehashing = false;
+        // counted by the size of the table being rehashed into: a rehash that ends inside an
+        // insert which then starts the next one never shows "not rehashing" in between
+        let mut last_target = 0;
         for i in 0..2_000_000u64 {
             let before = d.work;
             assert!(d.insert(key(i), i).is_none());
             max_buckets = max_buckets.max(d.work.0 - before.0);
             max_nodes = max_nodes.max(d.work.1 - before.1);
-            if d.is_rehashing() && !was_rehashing {
+            if d.is_rehashing() && d.ht[1].size() != last_target {
                 grows += 1;
+                last_target = d.ht[1].size();
             }
-            was_rehashing = d.is_rehashing();
         }
         assert!(max_buckets <= 1 + EMPTY_VISITS_PER_STEP, "visited {max_buckets} buckets");
         // One chain of a table at load factor <= 1 with a good hash.

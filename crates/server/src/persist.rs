@@ -396,14 +396,13 @@ pub fn has_active_child(srv: &Server) -> bool {
     srv.rdb.child.is_some() || srv.aof.child.is_some()
 }
 
-/// Redis's dict resize policy: while a child shares our pages, the keyspace tables grow only
-/// when their load factor passes 5 (and the cron neither shrinks nor rehashes them), since
-/// every page a resize touches gets copied. Called after forks, after reaping, and by cron.
+/// Redis's dict resize policy: while a child shares our pages, every table (the keyspace's
+/// and those inside values) grows only when its load factor passes 5, shrinks not at all, and
+/// an ongoing rehash waits unless the two tables differ in size by 5 times, since every page a
+/// resize touches gets copied. Called after forks, after reaping, and by cron, on the event
+/// loop's thread (the switch is that thread's).
 pub fn update_resize_policy(srv: &mut Server) {
-    let allowed = !has_active_child(srv);
-    for db in srv.ks.dbs.iter_mut() {
-        db.set_resize_allowed(allowed);
-    }
+    vireo_keyspace::dict::avoid_resize_on_this_thread(has_active_child(srv));
 }
 
 /// Samples a child's copy-on-write size once a second on a thread of its own, until stopped.
@@ -462,12 +461,15 @@ pub fn cron(srv: &mut Server) {
             srv.rdb.cow_sampler = None;
             if child.kind == ChildKind::ReplSocket {
                 srv.rdb.child = None;
+                update_resize_policy(srv);
                 let ok = r == child.pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
                 crate::repl::master::socket_child_done(srv, ok);
                 return;
             }
             let now = srv.mstime();
             srv.rdb.child = None;
+            // tables may resize again from the next command on, not only from the next cron
+            update_resize_policy(srv);
             srv.rdb.last_bgsave_time_sec = (now - child.start_ms) / 1000;
             srv.rdb.last_cow_size = srv.rdb.cow_peak;
             let exited_ok = r == child.pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
@@ -534,6 +536,7 @@ pub fn kill_child(srv: &mut Server) {
             libc::waitpid(child.pid, &mut status, 0);
         }
         let _ = fs::remove_file(format!("temp-{}.rdb", child.pid));
+        update_resize_policy(srv);
         match child.kind {
             ChildKind::ReplSocket => crate::repl::master::socket_child_done(srv, false),
             ChildKind::ReplDisk => crate::repl::master::disk_child_done(srv, false),

@@ -244,7 +244,10 @@ pub fn spop_count(db: &mut Db, key: &[u8], count: u64, rng: &mut Rng, limits: &L
 
 /// SRANDMEMBER without a count (`None` when the key is missing).
 pub fn srandmember(db: &mut Db, key: &[u8], rng: &mut Rng) -> Result<Option<SBytes>, OpError> {
-    Ok(set_for_read(db, key)?.and_then(|s| s.random(rng)))
+    Ok(set_for_read(db, key)?.and_then(|s| {
+        s.rehash_for_random_reads(1);
+        s.random(rng)
+    }))
 }
 
 /// How SRANDMEMBER with a count answers.
@@ -270,10 +273,11 @@ pub fn srandmember_count<'a>(
     rng: &mut Rng,
 ) -> Result<RandMembers<'a>, OpError> {
     let Some(set) = set_for_read(db, key)? else { return Ok(RandMembers::Empty) };
-    let set: &'a Set = set;
     if count == 0 {
         return Ok(RandMembers::Empty);
     }
+    set.rehash_for_random_reads(count.unsigned_abs());
+    let set: &'a Set = set;
     let n = count.unsigned_abs();
     if count < 0 || n == 1 {
         return Ok(RandMembers::Repeat { set, times: n });

@@ -308,6 +308,16 @@ impl Set {
         }
     }
 
+    /// Random reads advance an ongoing rehash of the hash table, as in Redis (where every
+    /// random pick moves buckets): up to 15 steps per member asked for, at most 16384 in all.
+    pub fn rehash_for_random_reads(&mut self, picks: u64) {
+        if let Enc::Table { dict, .. } = &mut self.enc {
+            if dict.is_rehashing() {
+                dict.rehash_steps(picks.min(1024) as usize * 15);
+            }
+        }
+    }
+
     /// A random member (`None` when empty): uniform for an intset; for a hash table, one of a
     /// sample of up to 15 elements taken from consecutive buckets at a random place, falling
     /// back to a random bucket's random element when the sample is empty (Redis's

@@ -240,7 +240,8 @@ impl<R: Read> Decoder<R> {
         let mut got = 0;
         while got < buf.len() {
             match self.r.read(&mut buf[got..]) {
-                Ok(0) => return Err(Error::Truncated { offset: self.offset + got as u64 }),
+                // like Redis, the offset counts whole reads only: the one cut short is not in it
+                Ok(0) => return Err(Error::Truncated { offset: self.offset }),
                 Ok(n) => got += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(Error::Io(e)),
@@ -280,15 +281,15 @@ impl<R: Read> Decoder<R> {
         let mut b = [0u8; 9];
         self.exact(&mut b)?;
         if &b[..5] != b"REDIS" {
-            return Err(Error::Corrupt { offset: 0, what: "wrong signature trying to load DB from file".into() });
+            return Err(Error::Corrupt { offset: 9, what: "Wrong signature trying to load DB from file".into() });
         }
-        let ver = std::str::from_utf8(&b[5..]).ok().and_then(|s| s.parse::<u16>().ok());
-        match ver {
-            Some(v) if (1..=RDB_VERSION).contains(&v) => Ok(v),
-            _ => Err(Error::Corrupt {
-                offset: 5,
-                what: format!("can't handle RDB format version {}", String::from_utf8_lossy(&b[5..])),
-            }),
+        // the version the error names is the number the leading digits make (0 without any), as
+        // C's atoi reads it; accepted are only four digits (a damaged digit is not version 1)
+        let ver = b[5..].iter().take_while(|c| c.is_ascii_digit()).fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+        let all_digits = b[5..].iter().all(u8::is_ascii_digit);
+        match u16::try_from(ver) {
+            Ok(v) if all_digits && (1..=RDB_VERSION).contains(&v) => Ok(v),
+            _ => Err(Error::Corrupt { offset: 9, what: format!("Can't handle RDB format version {ver}") }),
         }
     }
 
@@ -497,7 +498,8 @@ mod tests {
         let data = enc(|e| e.string(b"hello world").unwrap());
         let mut d = Decoder::new(&data[..5]);
         match d.string() {
-            Err(Error::Truncated { offset }) => assert_eq!(offset, 5),
+            // the length byte was read; the 11 bytes of text could not be
+            Err(Error::Truncated { offset }) => assert_eq!(offset, 1),
             other => panic!("{other:?}"),
         }
     }

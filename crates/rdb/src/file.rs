@@ -127,10 +127,53 @@ pub enum Item {
     End,
 }
 
+/// Where a [`Reader`] is in the stream, in the terms redis-check-rdb reports after an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// What it was doing: "read-type", "read-expire", "read-len", "read-aux", "read-functions",
+    /// "read-module-aux", "read-key", "read-object-value" or "check-sum".
+    pub doing: &'static str,
+    /// The key whose value is being read.
+    pub key: Option<Vec<u8>>,
+    /// The type byte of the key being read; -1 between keys. Before the first key completes it
+    /// is 0, as redis-check-rdb reports it.
+    pub key_type: i32,
+    /// Keys whose name was read (the one being read included).
+    pub keys: u64,
+}
+
+/// Redis's name for an object type byte (redis-check-rdb's "Reading type N (name)").
+pub fn type_name(t: i32) -> &'static str {
+    const NAMES: [&str; 19] = [
+        "string",
+        "list-linked",
+        "set-hashtable",
+        "zset-v1",
+        "hash-hashtable",
+        "zset-v2",
+        "module-value",
+        "",
+        "",
+        "hash-zipmap",
+        "list-ziplist",
+        "set-intset",
+        "zset-ziplist",
+        "hash-ziplist",
+        "quicklist",
+        "stream",
+        "hash-listpack",
+        "zset-listpack",
+        "quicklist-v2",
+    ];
+    usize::try_from(t).ok().and_then(|i| NAMES.get(i)).copied().unwrap_or("unknown")
+}
+
 /// Reads an RDB stream item by item.
 pub struct Reader<R: Read> {
     pub dec: Decoder<R>,
     pub version: u16,
+    /// Where the reading is, for error reports.
+    pub progress: Progress,
     limits: Limits,
     done: bool,
 }
@@ -140,7 +183,8 @@ impl<R: Read> Reader<R> {
     pub fn open(r: R, limits: Limits) -> Result<Reader<R>, Error> {
         let mut dec = Decoder::new(r);
         let version = dec.header()?;
-        Ok(Reader { dec, version, limits, done: false })
+        let progress = Progress { doing: "read-type", key: None, key_type: 0, keys: 0 };
+        Ok(Reader { dec, version, progress, limits, done: false })
     }
 
     /// Byte offset of the next item.
@@ -155,41 +199,70 @@ impl<R: Read> Reader<R> {
         let mut expire_ms = None;
         let mut idle_secs = None;
         let mut freq = None;
+        let p = &mut self.progress;
         loop {
+            p.doing = "read-type";
             let t = self.dec.u8()?;
             match t {
-                opcode::EXPIRETIME_MS => expire_ms = Some(self.dec.millis()?),
-                opcode::EXPIRETIME => expire_ms = Some(self.dec.secs()? as i64 * 1000),
+                opcode::EXPIRETIME_MS => {
+                    p.doing = "read-expire";
+                    expire_ms = Some(self.dec.millis()?)
+                }
+                opcode::EXPIRETIME => {
+                    p.doing = "read-expire";
+                    expire_ms = Some(self.dec.secs()? as i64 * 1000)
+                }
                 opcode::IDLE => idle_secs = Some(self.dec.length()?),
                 opcode::FREQ => freq = Some(self.dec.u8()?),
-                opcode::SELECTDB => return Ok(Item::SelectDb(self.dec.length()?)),
+                opcode::SELECTDB => {
+                    p.doing = "read-len";
+                    return Ok(Item::SelectDb(self.dec.length()?));
+                }
                 opcode::RESIZEDB => {
+                    p.doing = "read-len";
                     let keys = self.dec.length()?;
                     let expires = self.dec.length()?;
                     return Ok(Item::ResizeDb { keys, expires });
                 }
                 opcode::AUX => {
+                    p.doing = "read-aux";
                     let key = self.dec.string()?;
                     let value = self.dec.string()?;
                     return Ok(Item::Aux { key, value });
                 }
-                opcode::FUNCTION2 => return Ok(Item::Function(self.dec.string()?)),
+                opcode::FUNCTION2 => {
+                    p.doing = "read-functions";
+                    return Ok(Item::Function(self.dec.string()?));
+                }
                 opcode::FUNCTION_PRE_GA => {
-                    return Err(self.dec.corrupt("pre-release function format (RDB_OPCODE_FUNCTION) is not supported"))
+                    p.doing = "read-functions";
+                    return Err(self.dec.corrupt("pre-release function format (RDB_OPCODE_FUNCTION) is not supported"));
                 }
                 opcode::MODULE_AUX => {
-                    return Err(self.dec.corrupt("the RDB holds module data, and vireo has no modules to load it"))
+                    p.doing = "read-module-aux";
+                    return Err(self.dec.corrupt("the RDB holds module data, and vireo has no modules to load it"));
                 }
                 opcode::EOF => {
                     if self.version >= 5 {
+                        p.doing = "check-sum";
                         self.dec.verify_trailer()?;
                     }
                     self.done = true;
                     return Ok(Item::End);
                 }
+                _ if !matches!(t, 0..=7 | 9..=19) => {
+                    return Err(self.dec.corrupt(format!("Invalid object type: {t}")));
+                }
                 _ => {
+                    p.key_type = t as i32;
+                    p.doing = "read-key";
                     let key = self.dec.string()?;
+                    p.key = Some(key.clone());
+                    p.keys += 1;
+                    p.doing = "read-object-value";
                     let value = value::read_value(&mut self.dec, t, &self.limits)?;
+                    p.key = None;
+                    p.key_type = -1;
                     return Ok(Item::Key { key, value, expire_ms, idle_secs, freq });
                 }
             }

@@ -22,14 +22,17 @@ pub struct Exit(pub u8);
 /// offset, whether the stored checksum is 0 (written with rdbchecksum no: nothing to verify).
 pub fn check_rdb<R: Read>(name: &str, r: R, crc_is_zero: impl FnOnce(u64) -> bool) -> Option<u64> {
     println!("[offset 0] Checking RDB file {name}");
-    let (mut keys, mut expires, mut already_expired) = (0u64, 0u64, 0u64);
+    let (mut expires, mut already_expired) = (0u64, 0u64);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-    let mut doing = "check-header";
+    // where the reading was when it stopped: redis-check-rdb's "While doing" and the key
+    // and type lines; "start" while the header is read
+    let mut progress = vireo_rdb::file::Progress { doing: "start", key: None, key_type: 0, keys: 0 };
     let result = (|| -> Result<u64, vireo_rdb::Error> {
         let mut r = Reader::open(r, Limits::default())?;
         loop {
-            doing = "read-type";
-            let item = r.next_item()?;
+            let item = r.next_item();
+            progress = r.progress.clone();
+            let item = item?;
             // Redis reports each record with the offset reached once it is read
             let at = r.offset();
             match item {
@@ -41,7 +44,6 @@ pub fn check_rdb<R: Read>(name: &str, r: R, crc_is_zero: impl FnOnce(u64) -> boo
                 Item::SelectDb(n) => println!("[offset {at}] Selecting DB ID {n}"),
                 Item::ResizeDb { .. } | Item::Function(_) => {}
                 Item::Key { expire_ms, .. } => {
-                    keys += 1;
                     if let Some(t) = expire_ms {
                         expires += 1;
                         if t < now {
@@ -54,7 +56,7 @@ pub fn check_rdb<R: Read>(name: &str, r: R, crc_is_zero: impl FnOnce(u64) -> boo
         }
     })();
     let counts = || {
-        println!("[info] {keys} keys read");
+        println!("[info] {} keys read", progress.keys);
         println!("[info] {expires} expires");
         println!("[info] {already_expired} already expired");
     };
@@ -76,8 +78,23 @@ pub fn check_rdb<R: Read>(name: &str, r: R, crc_is_zero: impl FnOnce(u64) -> boo
                 vireo_rdb::Error::Corrupt { offset, what } => println!("[offset {offset}] {what}"),
                 vireo_rdb::Error::Io(err) => println!("[offset 0] {err}"),
             }
-            println!("[additional info] While doing: {doing}");
+            println!("[additional info] While doing: {}", progress.doing);
+            if let Some(k) = &progress.key {
+                println!("[additional info] Reading key '{}'", String::from_utf8_lossy(k));
+            }
+            if progress.key_type != -1 {
+                println!(
+                    "[additional info] Reading type {} ({})",
+                    progress.key_type,
+                    vireo_rdb::file::type_name(progress.key_type)
+                );
+            }
             counts();
+            // Redis logs this after a corruption report (not after a plain end of file)
+            if matches!(e, vireo_rdb::Error::Corrupt { .. }) {
+                crate::log::set_role(b'C');
+                crate::log_warning!("Terminating server after rdb file reading failure.");
+            }
             None
         }
     }

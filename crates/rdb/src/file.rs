@@ -133,7 +133,7 @@ pub struct Progress {
     /// What it was doing: "read-type", "read-expire", "read-len", "read-aux", "read-functions",
     /// "read-module-aux", "read-key", "read-object-value" or "check-sum".
     pub doing: &'static str,
-    /// The key whose value is being read.
+    /// The key whose value could not be read (set when reading it fails).
     pub key: Option<Vec<u8>>,
     /// The type byte of the key being read; -1 between keys. Before the first key completes it
     /// is 0, as redis-check-rdb reports it.
@@ -257,13 +257,19 @@ impl<R: Read> Reader<R> {
                     p.key_type = t as i32;
                     p.doing = "read-key";
                     let key = self.dec.string()?;
-                    p.key = Some(key.clone());
                     p.keys += 1;
                     p.doing = "read-object-value";
-                    let value = value::read_value(&mut self.dec, t, &self.limits)?;
-                    p.key = None;
-                    p.key_type = -1;
-                    return Ok(Item::Key { key, value, expire_ms, idle_secs, freq });
+                    return match value::read_value(&mut self.dec, t, &self.limits) {
+                        Ok(value) => {
+                            p.key_type = -1;
+                            Ok(Item::Key { key, value, expire_ms, idle_secs, freq })
+                        }
+                        // the key is kept only for the report of a failure, never copied per key
+                        Err(e) => {
+                            p.key = Some(key);
+                            Err(e)
+                        }
+                    };
                 }
             }
         }

@@ -10,10 +10,9 @@
 //!   of two above the element count; while resizing is disallowed (a fork child is alive) it
 //!   grows only when the load factor passes 5, and an interrupted rehash only continues when the
 //!   two tables differ in size by a factor of 5 or more (to spare copy-on-write pages);
-//! - resizing is disallowed per table (`set_resize_allowed`) or for every table of the calling
-//!   thread at once (`avoid_resize_on_this_thread`: the server's event loop while a fork child
-//!   is alive, which covers the keyspace and the tables inside values alike, as Redis's global
-//!   switch does);
+//! - resizing is disallowed for every table of the calling thread at once
+//!   (`avoid_resize_on_this_thread`: the server's event loop while a fork child is alive, which
+//!   covers the keyspace and the tables inside values alike, as Redis's global switch does);
 //! - `shrink_if_sparse` (the cron) shrinks a table that is under 10% full, to no less than 4
 //!   buckets;
 //! - every mutating operation (`insert`, `remove`, `get_mut`, `get_or_insert_with`) first moves
@@ -180,7 +179,6 @@ pub struct Dict<V> {
     ht: [Table<V>; 2],
     /// While rehashing: buckets of `ht[0]` below this index are empty (already moved).
     rehash_idx: usize,
-    resize_allowed: bool,
     /// Asked before a grow with the bytes the new bucket array takes and the current load
     /// factor; refusing keeps the table as it is (the server uses it to stay under maxmemory).
     expand_guard: Option<ExpandGuard>,
@@ -232,7 +230,6 @@ impl<V> Dict<V> {
         Dict {
             ht: [Table::empty(), Table::empty()],
             rehash_idx: 0,
-            resize_allowed: true,
             expand_guard: None,
             seed: hash_seed(),
             #[cfg(test)]
@@ -369,7 +366,6 @@ impl<V> Dict<V> {
     /// it on another thread).
     pub fn take(&mut self) -> Dict<V> {
         let mut fresh = Dict::new();
-        fresh.resize_allowed = self.resize_allowed;
         fresh.expand_guard = self.expand_guard;
         mem::replace(self, fresh)
     }
@@ -560,20 +556,15 @@ impl<V> Dict<V> {
         }
     }
 
-    /// Grow/shrink policy switch: while a fork child is alive Redis avoids resizing unless the
-    /// load factor passes 5.
     /// Installs (or removes) the check made before every grow.
     pub fn set_expand_guard(&mut self, guard: Option<ExpandGuard>) {
         self.expand_guard = guard;
     }
 
-    pub fn set_resize_allowed(&mut self, allowed: bool) {
-        self.resize_allowed = allowed;
-    }
-
-    /// This table's own setting and the thread's switch together.
+    /// Whether tables may resize now: false while the thread's switch avoids it (a fork child
+    /// is alive), when a table grows only past a load factor of 5 and does not shrink.
     pub fn resize_allowed(&self) -> bool {
-        self.resize_allowed && !RESIZE_AVOIDED.with(Cell::get)
+        !RESIZE_AVOIDED.with(Cell::get)
     }
 
     /// Resizes to the smallest power of two (at least 4) holding `size` elements, like Redis's
@@ -964,7 +955,7 @@ mod tests {
     #[test]
     fn sampling_reaches_the_tail_of_long_chains() {
         let mut d: Dict<u64> = Dict::new();
-        d.set_resize_allowed(false);
+        avoid_resize_on_this_thread(true);
         for i in 0..20u64 {
             d.insert(key(i), i);
         }
@@ -1083,7 +1074,7 @@ mod tests {
     #[test]
     fn resize_disallowed_grows_only_past_ratio_five() {
         let mut d: Dict<u64> = Dict::new();
-        d.set_resize_allowed(false);
+        avoid_resize_on_this_thread(true);
         d.insert(key(0), 0);
         assert_eq!(d.buckets(), 4);
         for i in 1..24u64 {
@@ -1099,16 +1090,17 @@ mod tests {
         assert!(!d.is_rehashing());
         d.check();
         // A plain doubling started while allowed pauses while disallowed.
+        avoid_resize_on_this_thread(false);
         let mut d: Dict<u64> = Dict::new();
         for i in 0..5u64 {
             d.insert(key(i), i);
         }
         assert!(d.is_rehashing());
-        d.set_resize_allowed(false);
+        avoid_resize_on_this_thread(true);
         assert!(!d.rehash_for(1_000_000));
         assert!(d.is_rehashing());
         d.shrink_if_sparse();
-        d.set_resize_allowed(true);
+        avoid_resize_on_this_thread(false);
         assert!(d.rehash_for(1_000_000));
         assert!(!d.is_rehashing());
         d.check();

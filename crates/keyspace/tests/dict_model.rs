@@ -4,6 +4,7 @@
 
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
+use vireo_keyspace::dict::avoid_resize_on_this_thread;
 use vireo_keyspace::rng::Rng;
 use vireo_keyspace::{Dict, SBytes};
 
@@ -163,7 +164,7 @@ fn apply(d: &mut Dict<u64>, m: &mut HashMap<Vec<u8>, u64>, op: &Op) {
             // Never below 4 buckets (an empty dict may have none at all).
             assert!(d.is_empty() && d.buckets() == 0 || d.buckets() >= 4);
         }
-        Op::Resize(allowed) => d.set_resize_allowed(allowed),
+        Op::Resize(allowed) => avoid_resize_on_this_thread(!allowed),
     }
 }
 
@@ -172,6 +173,8 @@ proptest! {
 
     #[test]
     fn dict_matches_hashmap(ops in proptest::collection::vec(op(), 1..250)) {
+        // the switch belongs to the thread, which runs every case: each starts allowed
+        avoid_resize_on_this_thread(false);
         let mut d: Dict<u64> = Dict::new();
         let mut m: HashMap<Vec<u8>, u64> = HashMap::new();
         for (i, op) in ops.iter().enumerate() {
@@ -183,7 +186,7 @@ proptest! {
         }
         check_same(&d, &m);
         // Finishing the rehash and shrinking keep the contents.
-        d.set_resize_allowed(true);
+        avoid_resize_on_this_thread(false);
         while d.rehash_for(1000) {}
         d.shrink_if_sparse();
         while d.rehash_for(1000) {}
@@ -261,7 +264,7 @@ proptest! {
                 16..=35 => {
                     d.rehash_for(rng.below(3));
                 }
-                36..=39 => d.set_resize_allowed(rng.below(3) != 0),
+                36..=39 => avoid_resize_on_this_thread(rng.below(3) == 0),
                 40..=79 => {
                     // Churn a few keys; mutating operations also advance the rehash.
                     for _ in 0..rng.below(8) {
@@ -372,7 +375,7 @@ fn random_returns_every_key_eventually() {
         d.insert(SBytes::from(format!("r{i}")), i);
     }
     while d.rehash_for(1000) {}
-    d.set_resize_allowed(false);
+    avoid_resize_on_this_thread(true);
     for i in 3..20_000u64 {
         d.remove(format!("r{i}").as_bytes());
     }
@@ -460,7 +463,7 @@ fn dropping_a_million_elements() {
     assert_eq!(h.join().unwrap(), 1_000_000);
     // And an in-place drop with long chains (growth refused while "a child is alive").
     let mut d: Dict<u64> = Dict::new();
-    d.set_resize_allowed(false);
+    avoid_resize_on_this_thread(true);
     for i in 0..200_000u64 {
         d.insert(SBytes::new(&i.to_be_bytes()), i);
     }
